@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects so each concern runs alone: `unit` needs no broker, `integration` and
+// `contract` share the single broker started by the global setup.
+export default defineConfig({
+  test: {
+    reporters: process.env.CI ? ['default', ['junit', { outputFile: 'reports/junit.xml' }]] : ['default'],
+    projects: [
+      {
+        test: { name: 'unit', include: ['specs/unit/**/*.spec.ts'] },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['specs/integration/**/*.spec.ts'],
+          globalSetup: ['specs/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'contract',
+          include: ['specs/contract/**/*.spec.ts'],
+          testTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
