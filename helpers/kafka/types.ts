@@ -1,0 +1,30 @@
+/** The ways this project can obtain a broker; `auto` picks the first that can serve. */
+export type ProviderName = 'external' | 'testcontainers' | 'native';
+
+/** A running (or externally managed) Kafka cluster the suite and the CLI can talk to. */
+export interface StartedBroker extends AsyncDisposable {
+  /** Which provider produced this broker. */
+  readonly provider: ProviderName;
+  /** Bootstrap servers, `host:port`. */
+  readonly brokers: string[];
+  /** What runs: an image reference, an Apache Kafka version, or the external address. */
+  readonly description: string;
+  /** Milliseconds from the start request until the broker answered a metadata request. */
+  readonly startupMs: number;
+  /** Stops what this project started (a no-op for external clusters). */
+  stop(): Promise<void>;
+}
+
+/** A broker this project started and can bounce on the same data dir and advertised port. */
+export interface RestartableBroker extends StartedBroker {
+  /** Stops the broker with the given signal (SIGTERM: clean; SIGKILL: crash) and starts it again. */
+  restart(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+}
+
+/** Broker settings every broker this project starts must carry. */
+export const BROKER_OVERRIDES = {
+  // A missing topic must be an error, never a silently created default topic.
+  'auto.create.topics.enable': 'false',
+  // Consumers join at once instead of waiting 3 s for more members.
+  'group.initial.rebalance.delay.ms': '0',
+} as const;
