@@ -37,5 +37,7 @@ export async function waitForBroker(brokers: string[], options: Partial<WaitOpti
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   const reason = lastError instanceof Error ? lastError.message : String(lastError);
-  throw new Error(`Kafka at ${brokers.join(',')} did not answer DescribeCluster within ${timeoutMs} ms: ${reason}`);
+  throw new Error(
+    `Kafka at ${brokers.join(',')} did not answer DescribeCluster within ${timeoutMs} ms: ${reason}`,
+  );
 }

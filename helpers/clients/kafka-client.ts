@@ -1,0 +1,20 @@
+import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { registerLz4Codec } from './lz4-codec.ts';
+
+/**
+ * The one way this project builds a kafkajs client: LZ4 registered (the `ratings` topic is LZ4
+ * whatever the producer sends), quiet logs unless KAFKA_LOG_LEVEL asks, short timeouts that fail loudly.
+ */
+export function kafkaClient(brokers: string[], overrides: Partial<KafkaConfig> = {}): Kafka {
+  registerLz4Codec();
+  const level = process.env.KAFKA_LOG_LEVEL?.toUpperCase() as keyof typeof logLevel | undefined;
+  return new Kafka({
+    clientId: 'kafka-contracts',
+    brokers,
+    logLevel: level && level in logLevel ? logLevel[level] : logLevel.NOTHING,
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    retry: { retries: 5, initialRetryTime: 100 },
+    ...overrides,
+  });
+}

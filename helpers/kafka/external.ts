@@ -1,0 +1,33 @@
+import type { StartedBroker } from './types.ts';
+import { waitForBroker } from './wait-ready.ts';
+
+/** Parses `host:port[,host:port]`, rejecting entries without a numeric port. */
+export function parseBrokerList(value: string): string[] {
+  const brokers = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  if (brokers.length === 0) throw new Error('KAFKA_BROKERS is empty: expected host:port[,host:port]');
+  for (const broker of brokers) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(broker)) {
+      throw new Error(`KAFKA_BROKERS entry "${broker}" is not host:port`);
+    }
+  }
+  return brokers;
+}
+
+/** Uses an existing cluster as is: nothing is started, and stop() leaves it running. */
+export async function useExternalBroker(list: string): Promise<StartedBroker> {
+  const brokers = parseBrokerList(list);
+  const started = Date.now();
+  await waitForBroker(brokers, { timeoutMs: 15_000 });
+  const stop = async (): Promise<void> => {};
+  return {
+    provider: 'external',
+    brokers,
+    description: `external cluster ${brokers.join(',')}`,
+    startupMs: Date.now() - started,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}

@@ -1,0 +1,61 @@
+import { KafkaContainer, type StartedKafkaContainer } from '@testcontainers/kafka';
+import { Wait } from 'testcontainers';
+import { BROKER_OVERRIDES, type StartedBroker } from './types.ts';
+import versions from './versions.json' with { type: 'json' };
+import { waitForBroker } from './wait-ready.ts';
+
+/** The port KafkaContainer publishes its PLAINTEXT listener on inside the container. */
+const KAFKA_PORT = 9093;
+
+/** The image the testcontainers provider runs when `KAFKA_IMAGE` is unset. */
+export const DEFAULT_KAFKA_IMAGE: string = versions.defaultImage;
+
+/** Turns `a.b.c` broker settings into the `KAFKA_A_B_C` variables Confluent images read. */
+export function toConfluentEnv(settings: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(settings).map(([key, value]) => [
+      `KAFKA_${key.toUpperCase().replaceAll('.', '_')}`,
+      value,
+    ]),
+  );
+}
+
+/** Options for {@link startKafkaContainer}. */
+export interface ContainerOptions {
+  image: string;
+  /** Extra broker settings, `a.b.c` form. */
+  settings: Record<string, string>;
+  /** Lets a spec add listeners (SASL) or other container settings before start. */
+  customize: (container: KafkaContainer) => KafkaContainer;
+}
+
+/** Starts `KafkaContainer` (KRaft for cp-kafka >= 8) and waits until it answers by protocol. */
+export async function startKafkaContainer(
+  options: Partial<ContainerOptions> = {},
+): Promise<StartedBroker & { container: StartedKafkaContainer }> {
+  const image = options.image ?? DEFAULT_KAFKA_IMAGE;
+  const started = Date.now();
+  const base = new KafkaContainer(image)
+    .withEnvironment(toConfluentEnv({ ...BROKER_OVERRIDES, ...options.settings }))
+    // KafkaContainer 12.2 otherwise returns from start() before the broker listens.
+    .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
+    .withStartupTimeout(120_000);
+  const container = await (options.customize ?? ((c) => c))(base).start();
+  const brokers = [`${container.getHost()}:${container.getMappedPort(KAFKA_PORT)}`];
+  await waitForBroker(brokers);
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await container.stop({ remove: true, removeVolumes: true });
+  };
+  return {
+    provider: 'testcontainers',
+    brokers,
+    description: image,
+    startupMs: Date.now() - started,
+    container,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
