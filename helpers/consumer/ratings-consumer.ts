@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { RatingEvent } from '../../contracts/rating.ts';
+import { RATINGS_TOPIC } from '../../contracts/topics.ts';
+import type { DecodeFailureKind } from '../codec/decode.ts';
+import { decodeRating } from '../codec/events.ts';
+
+/** The consumer group of the hello-world flow. */
+export const DEFAULT_GROUP_ID = 'ratings-consumer-hello-world';
+
+/** Options of {@link consumeRatings}. */
+export interface ConsumeOptions {
+  topic: string;
+  groupId: string;
+  /** Stop after this many records (valid or not). */
+  maxMessages: number;
+  /** Stop when no record arrived for this long. */
+  idleTimeoutMs: number;
+  /** Where a group with no committed offset starts. */
+  fromBeginning: boolean;
+  /** How many records to keep verbatim for display. */
+  sampleSize: number;
+  /** Called for every valid event, in partition order. */
+  onEvent: (event: RatingEvent, record: ConsumedRecord) => void;
+  /** Called once the consumer has joined its group: the moment it is safe to produce. */
+  onJoined: () => void;
+}
+
+/** A record as the consumer saw it. */
+export interface ConsumedRecord {
+  partition: number;
+  offset: string;
+  key: string | null;
+  timestamp: string;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+/** What a consumer run saw; `valid + invalid = total`. */
+export interface ConsumeSummary {
+  total: number;
+  valid: number;
+  invalid: number;
+  invalidByReason: Partial<Record<DecodeFailureKind, number>>;
+  /** The first error messages, with partition and offset. */
+  errors: string[];
+  perPartition: Record<number, number>;
+  /** Valid ratings by star value ("0.5" ... "5.0"). */
+  ratingDistribution: Record<string, number>;
+  firstRecords: ConsumedRecord[];
+  /** Next offset committed per partition at the end of the run. */
+  committed: Record<number, string>;
+  elapsedMs: number;
+  stoppedBecause: 'max-messages' | 'idle-timeout';
+}
+
+const MAX_ERRORS_KEPT = 20;
+
+/** Reads a record into plain strings (headers may hold Buffers or arrays). */
+export function toConsumedRecord(partition: number, message: KafkaMessage): ConsumedRecord {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined)
+      headers[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  }
+  return {
+    partition,
+    offset: message.offset,
+    key: message.key ? message.key.toString('utf8') : null,
+    timestamp: message.timestamp,
+    value: message.value ? message.value.toString('utf8') : null,
+    headers,
+  };
+}
+
+/**
+ * Consumes and validates ratings until `maxMessages` or the idle timeout, committing after every
+ * batch. An invalid record is counted with its reason and committed past: it never throws out of
+ * the handler (kafkajs would retry it forever) and never stalls the run.
+ */
+export async function consumeRatings(
+  kafka: Kafka,
+  options: Partial<ConsumeOptions> = {},
+): Promise<ConsumeSummary> {
+  const topic = options.topic ?? RATINGS_TOPIC.name;
+  const maxMessages = options.maxMessages ?? Number.POSITIVE_INFINITY;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+  const sampleSize = options.sampleSize ?? 5;
+  const decode = decodeRating();
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId ?? DEFAULT_GROUP_ID,
+    // Short session and heartbeat: a restarted consumer takes its partitions back quickly.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 250,
+  });
+  const summary: ConsumeSummary = {
+    total: 0,
+    valid: 0,
+    invalid: 0,
+    invalidByReason: {},
+    errors: [],
+    perPartition: {},
+    ratingDistribution: {},
+    firstRecords: [],
+    committed: {},
+    elapsedMs: 0,
+    stoppedBecause: 'idle-timeout',
+  };
+  const started = performance.now();
+  let lastActivity = Date.now();
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    lastActivity = Date.now();
+    options.onJoined?.();
+  });
+
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        let last: string | undefined;
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale() || summary.total >= maxMessages) break;
+          account(summary, batch.partition, message, decode, sampleSize, options.onEvent);
+          last = message.offset;
+          resolveOffset(message.offset);
+        }
+        if (last !== undefined) {
+          const next = (BigInt(last) + 1n).toString();
+          await consumer.commitOffsets([{ topic, partition: batch.partition, offset: next }]);
+          summary.committed[batch.partition] = next;
+          lastActivity = Date.now();
+        }
+        await heartbeat();
+        if (summary.total >= maxMessages) {
+          summary.stoppedBecause = 'max-messages';
+          finish();
+        }
+      },
+    });
+    const idleCheck = setInterval(
+      () => {
+        if (Date.now() - lastActivity >= idleTimeoutMs) finish();
+      },
+      Math.min(250, idleTimeoutMs),
+    );
+    await finished;
+    clearInterval(idleCheck);
+  } finally {
+    await consumer.disconnect();
+  }
+  summary.elapsedMs = performance.now() - started;
+  return summary;
+}
+
+function account(
+  summary: ConsumeSummary,
+  partition: number,
+  message: KafkaMessage,
+  decode: ReturnType<typeof decodeRating>,
+  sampleSize: number,
+  onEvent: ConsumeOptions['onEvent'] | undefined,
+): void {
+  summary.total++;
+  summary.perPartition[partition] = (summary.perPartition[partition] ?? 0) + 1;
+  const record =
+    summary.firstRecords.length < sampleSize || onEvent ? toConsumedRecord(partition, message) : undefined;
+  if (record && summary.firstRecords.length < sampleSize) summary.firstRecords.push(record);
+  const result = decode(message.value);
+  if (result.ok) {
+    summary.valid++;
+    const stars = result.value.rating.toFixed(1);
+    summary.ratingDistribution[stars] = (summary.ratingDistribution[stars] ?? 0) + 1;
+    if (onEvent && record) onEvent(result.value, record);
+    return;
+  }
+  summary.invalid++;
+  summary.invalidByReason[result.kind] = (summary.invalidByReason[result.kind] ?? 0) + 1;
+  if (summary.errors.length < MAX_ERRORS_KEPT)
+    summary.errors.push(`partition ${partition} offset ${message.offset}: ${result.message}`);
+}
+
+/** A fresh, unique group id for a spec or a one-off run. */
+export const uniqueGroupId = (prefix = 'ratings-consumer'): string => `${prefix}-${randomUUID()}`;
