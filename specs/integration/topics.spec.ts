@@ -1,0 +1,120 @@
+// Protects the topic contracts: what the product's creation code makes is what the broker reports,
+// creation is idempotent, and a topic that differs is reported as drift, setting by setting.
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { METRICS_TOPIC, RATINGS_TOPIC, type TopicSpec, topicsForProfile } from '../../contracts/topics.ts';
+import { allMatch, ensureTopics } from '../../helpers/admin/ensure-topics.ts';
+import { describeTopics } from '../../helpers/admin/topic-config.ts';
+import { connectedAdmin, readOnly } from '../support/broker.ts';
+
+const contractTopics = topicsForProfile('development');
+
+describe('ratings and metrics topics', () => {
+  it.skipIf(readOnly())(
+    'are created from the contract and the broker reports every declared setting',
+    async () => {
+      const admin = await connectedAdmin();
+      const reports = await ensureTopics(admin, contractTopics);
+      expect(allMatch(reports), JSON.stringify(reports)).toBe(true);
+
+      const observed = await describeTopics(
+        admin,
+        ['ratings', 'metrics'],
+        ['retention.ms', 'compression.type', 'cleanup.policy'],
+      );
+      expect(observed.get('ratings')).toMatchObject({
+        partitions: 3,
+        replicationFactor: 1,
+        config: { 'retention.ms': '604800000', 'compression.type': 'lz4', 'cleanup.policy': 'delete' },
+      });
+      expect(observed.get('metrics')).toMatchObject({
+        partitions: 1,
+        replicationFactor: 1,
+        config: { 'retention.ms': '2592000000', 'compression.type': 'gzip', 'cleanup.policy': 'delete' },
+      });
+    },
+  );
+
+  it.skipIf(readOnly())(
+    'are idempotent: a second run reports "exists, matches" for every topic',
+    async () => {
+      const admin = await connectedAdmin();
+      await ensureTopics(admin, contractTopics);
+      const second = await ensureTopics(admin, contractTopics);
+      expect(second.map((report) => [report.topic, report.status])).toEqual(
+        contractTopics.map((topic) => [topic.name, 'exists, matches']),
+      );
+    },
+  );
+
+  it.runIf(readOnly())('match their contract on the deployed cluster (read-only)', async () => {
+    const admin = await connectedAdmin();
+    const before = await admin.listTopics();
+    const reports = await ensureTopics(admin, contractTopics, { mode: 'verify' });
+    expect(reports.filter((report) => report.status !== 'exists, matches')).toEqual([]);
+    expect(await admin.listTopics()).toEqual(before);
+  });
+});
+
+describe('topic drift', () => {
+  /** A contract topic under a unique name, so drift can be staged without touching `ratings`. */
+  const renamed = (spec: TopicSpec): TopicSpec => ({ ...spec, name: `${spec.name}-drift-${randomUUID()}` });
+
+  it.skipIf(readOnly())(
+    'reports a ratings topic with 1 partition and compression.type=producer, both differences',
+    async () => {
+      const admin = await connectedAdmin();
+      const spec = renamed(RATINGS_TOPIC);
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: spec.name,
+            numPartitions: 1,
+            configEntries: [
+              { name: 'compression.type', value: 'producer' },
+              { name: 'retention.ms', value: '604800000' },
+            ],
+          },
+        ],
+      });
+      try {
+        const [report] = await ensureTopics(admin, [spec]);
+        expect(report?.status).toBe('drift');
+        expect(report?.drift).toEqual([
+          { setting: 'partitions', expected: '3', actual: '1' },
+          { setting: 'compression.type', expected: 'lz4', actual: 'producer' },
+        ]);
+        expect(allMatch(report ? [report] : [])).toBe(false);
+      } finally {
+        await admin.deleteTopics({ topics: [spec.name] });
+      }
+    },
+  );
+
+  it.skipIf(readOnly())(
+    'compares normalised values: retention written as 0604800000 is not drift',
+    async () => {
+      const admin = await connectedAdmin();
+      const spec: TopicSpec = {
+        ...renamed(METRICS_TOPIC),
+        config: { ...METRICS_TOPIC.config, 'retention.ms': '02592000000' },
+      };
+      await ensureTopics(admin, [spec]);
+      try {
+        const [report] = await ensureTopics(admin, [spec]);
+        expect(report).toEqual({ topic: spec.name, status: 'exists, matches', drift: [] });
+      } finally {
+        await admin.deleteTopics({ topics: [spec.name] });
+      }
+    },
+  );
+
+  it('verify mode never creates: a missing topic is reported as missing and stays missing', async () => {
+    const admin = await connectedAdmin();
+    const spec = renamed(RATINGS_TOPIC);
+    const [report] = await ensureTopics(admin, [spec], { mode: 'verify' });
+    expect(report).toEqual({ topic: spec.name, status: 'missing', drift: [] });
+    expect(await admin.listTopics()).not.toContain(spec.name);
+  });
+});

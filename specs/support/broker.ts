@@ -1,0 +1,43 @@
+// What integration specs share: the run's broker, isolated topics and groups, cleanup with creation.
+import { randomUUID } from 'node:crypto';
+import type { Admin, Kafka } from 'kafkajs';
+import { inject, onTestFinished } from 'vitest';
+import type { TopicSpec } from '../../contracts/topics.ts';
+import { kafkaClient } from '../../helpers/clients/kafka-client.ts';
+
+/** A kafkajs client on the run's broker, with a unique client id. */
+export function runKafka(): Kafka {
+  return kafkaClient(inject('kafkaBrokers'), { clientId: `spec-${randomUUID().slice(0, 8)}` });
+}
+
+/** A connected admin client, disconnected when the test finishes. */
+export async function connectedAdmin(kafka: Kafka = runKafka()): Promise<Admin> {
+  const admin = kafka.admin();
+  await admin.connect();
+  onTestFinished(() => admin.disconnect());
+  return admin;
+}
+
+/** Creates a uniquely named copy of a contract topic (same partitions and configs) and deletes it after the test. */
+export async function isolatedTopic(spec: TopicSpec, kafka: Kafka = runKafka()): Promise<TopicSpec> {
+  const isolated: TopicSpec = { ...spec, name: `${spec.name}-${randomUUID()}` };
+  const admin = await connectedAdmin(kafka);
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      {
+        topic: isolated.name,
+        numPartitions: isolated.partitions,
+        replicationFactor: isolated.replicationFactor,
+        configEntries: Object.entries(isolated.config).map(([name, value]) => ({ name, value })),
+      },
+    ],
+  });
+  onTestFinished(async () => {
+    await admin.deleteTopics({ topics: [isolated.name] }).catch(() => {});
+  });
+  return isolated;
+}
+
+/** True when the spec must not create anything (checking a real deployment read-only). */
+export const readOnly = (): boolean => process.env.KAFKA_READ_ONLY === 'true';

@@ -1,0 +1,28 @@
+// Runs kcat (librdkafka), an independent Kafka client, for cross-checks.
+import { spawn, spawnSync } from 'node:child_process';
+
+/** The reason kcat specs are skipped, or undefined when kcat is on PATH. */
+export const kcatMissing: string | undefined =
+  spawnSync('kcat', ['-V'], { stdio: 'ignore' }).status === 0
+    ? undefined
+    : 'kcat is not installed (Debian package kcat)';
+
+/** Runs kcat with the given arguments and stdin; rejects with its stderr on a non-zero exit. */
+export function kcat(args: string[], input = ''): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      err += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`kcat ${args.join(' ')} exited ${code}: ${err}`)),
+    );
+    child.stdin.end(input);
+  });
+}
