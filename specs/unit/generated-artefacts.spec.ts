@@ -76,7 +76,7 @@ describe('the AsyncAPI document', () => {
     const ratings = (broken.channels as Record<string, Channel>).ratings!;
     // Kafka's own string form of the setting; the binding requires a number.
     ratings.bindings.kafka.topicConfiguration['retention.ms'] = '604800000';
-    const parsed = await new Parser().parse(broken);
+    const parsed = await new Parser().parse(JSON.stringify(broken));
     const errors = parsed.diagnostics.filter(
       (diagnostic) => diagnostic.severity === DiagnosticSeverity.Error,
     );
