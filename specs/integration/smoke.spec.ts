@@ -36,7 +36,7 @@ describe('the run broker', () => {
     await producer.send({ topic, messages: [{ key: 'k', value: 'hello' }] });
     await producer.disconnect();
 
-    const consumer = kafka.consumer({ groupId: `smoke-${randomUUID()}` });
+    const consumer = kafka.consumer({ groupId: `smoke-${randomUUID()}`, maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const received: string[] = [];
