@@ -51,6 +51,8 @@ export const RATINGS_DLQ_TOPIC: TopicSpec = {
     'retention.ms': String(30 * DAY_MS),
     'compression.type': 'producer',
     'cleanup.policy': 'delete',
+    // Twice the broker's default record limit: any record `ratings` accepted, plus the error headers, fits.
+    'max.message.bytes': '2097152',
   },
   key: null,
   description: 'Dead letters of ratings: original key and bytes, the reason in the error headers',

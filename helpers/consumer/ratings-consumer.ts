@@ -4,6 +4,7 @@ import type { RatingEvent } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import type { DecodeFailureKind } from '../codec/decode.ts';
 import { decodeRating } from '../codec/events.ts';
+import { type DeadLetter, writeDeadLetters } from './dead-letter.ts';
 
 /** The consumer group of the hello-world flow. */
 export const DEFAULT_GROUP_ID = 'ratings-consumer-hello-world';
@@ -24,6 +25,11 @@ export interface ConsumeOptions {
   onEvent: (event: RatingEvent, record: ConsumedRecord) => void;
   /** Called once the consumer has joined its group: the moment it is safe to produce. */
   onJoined: () => void;
+  /**
+   * Where invalid records go, with their original bytes and the reason in headers. Unset: they are
+   * only counted. A failed dead-letter write stops the run without committing past the record.
+   */
+  deadLetterTopic: string | undefined;
 }
 
 /** A record as the consumer saw it. */
@@ -51,7 +57,11 @@ export interface ConsumeSummary {
   /** Next offset committed per partition at the end of the run. */
   committed: Record<number, string>;
   elapsedMs: number;
-  stoppedBecause: 'max-messages' | 'idle-timeout';
+  /** Records written to the dead-letter topic. */
+  deadLettered: number;
+  stoppedBecause: 'max-messages' | 'idle-timeout' | 'error';
+  /** Why the run stopped early (a dead-letter write that failed); nothing was committed past it. */
+  error: string | undefined;
 }
 
 const MAX_ERRORS_KEPT = 20;
@@ -105,8 +115,19 @@ export async function consumeRatings(
     firstRecords: [],
     committed: {},
     elapsedMs: 0,
+    deadLettered: 0,
     stoppedBecause: 'idle-timeout',
+    error: undefined,
   };
+  const deadLetterTopic = options.deadLetterTopic;
+  const deadLetterProducer = deadLetterTopic
+    ? kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        retry: { retries: 5 },
+      })
+    : undefined;
   const started = performance.now();
   let lastActivity = Date.now();
   let finish: () => void = () => {};
@@ -118,6 +139,7 @@ export async function consumeRatings(
     options.onJoined?.();
   });
 
+  await deadLetterProducer?.connect();
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
@@ -125,14 +147,30 @@ export async function consumeRatings(
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (summary.error !== undefined) return;
         let last: string | undefined;
+        const letters: DeadLetter[] = [];
         for (const message of batch.messages) {
           if (!isRunning() || isStale() || summary.total >= maxMessages) break;
-          account(summary, batch.partition, message, decode, sampleSize, options.onEvent);
+          const failure = account(summary, batch.partition, message, decode, sampleSize, options.onEvent);
+          if (failure && deadLetterTopic)
+            letters.push({ topic, partition: batch.partition, message, ...failure });
           last = message.offset;
-          resolveOffset(message.offset);
+        }
+        if (deadLetterProducer && deadLetterTopic && letters.length > 0) {
+          try {
+            await writeDeadLetters(deadLetterProducer, deadLetterTopic, letters);
+            summary.deadLettered += letters.length;
+          } catch (error) {
+            // Not committed: the records stay on the source topic for the next run to route.
+            summary.error = `dead-letter write to ${deadLetterTopic} failed, offsets not committed: ${error instanceof Error ? error.message : String(error)}`;
+            summary.stoppedBecause = 'error';
+            finish();
+            return;
+          }
         }
         if (last !== undefined) {
+          resolveOffset(last);
           const next = (BigInt(last) + 1n).toString();
           await consumer.commitOffsets([{ topic, partition: batch.partition, offset: next }]);
           summary.committed[batch.partition] = next;
@@ -155,6 +193,7 @@ export async function consumeRatings(
     clearInterval(idleCheck);
   } finally {
     await consumer.disconnect();
+    await deadLetterProducer?.disconnect();
   }
   summary.elapsedMs = performance.now() - started;
   return summary;
@@ -167,7 +206,7 @@ function account(
   decode: ReturnType<typeof decodeRating>,
   sampleSize: number,
   onEvent: ConsumeOptions['onEvent'] | undefined,
-): void {
+): { kind: DecodeFailureKind; reason: string } | undefined {
   summary.total++;
   summary.perPartition[partition] = (summary.perPartition[partition] ?? 0) + 1;
   const record =
@@ -179,12 +218,13 @@ function account(
     const stars = result.value.rating.toFixed(1);
     summary.ratingDistribution[stars] = (summary.ratingDistribution[stars] ?? 0) + 1;
     if (onEvent && record) onEvent(result.value, record);
-    return;
+    return undefined;
   }
   summary.invalid++;
   summary.invalidByReason[result.kind] = (summary.invalidByReason[result.kind] ?? 0) + 1;
   if (summary.errors.length < MAX_ERRORS_KEPT)
     summary.errors.push(`partition ${partition} offset ${message.offset}: ${result.message}`);
+  return { kind: result.kind, reason: result.message };
 }
 
 /** A fresh, unique group id for a spec or a one-off run. */
