@@ -14,7 +14,23 @@ export interface RatingsProducerOptions {
   runId: string | undefined;
   /** Called after every acknowledged batch. */
   onProgress: (progress: { sent: number; refused: number }) => void;
+  /** How long a send keeps retrying while the broker is away; see {@link DEFAULT_RETRY}. */
+  retry: RetryOptions;
 }
+
+/** Retry budget of one send: `retries` attempts with exponential backoff capped at `maxRetryTime` ms. */
+export interface RetryOptions {
+  retries: number;
+  initialRetryTime: number;
+  maxRetryTime: number;
+}
+
+/**
+ * About 30 s of retries: a broker restart (seconds) is ridden out with the idempotent sequence intact;
+ * a longer outage fails the send so the caller hears of it. kafkajs' idempotent default is to retry
+ * forever, which would stall a producer silently.
+ */
+export const DEFAULT_RETRY: RetryOptions = { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 };
 
 /** An event the producer refused to send, with the reason. */
 export interface Refusal {
@@ -59,6 +75,7 @@ export async function createRatingsProducer(kafka: Kafka, options: Partial<Ratin
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     createPartitioner: javaCompatiblePartitioner,
+    retry: { ...DEFAULT_RETRY, ...options.retry },
   });
   await producer.connect();
 
