@@ -111,7 +111,10 @@ export function createDecoder<T>(
       if (errors.length > 0) {
         return { ok: false, kind: 'schema', message: errors.map(formatFieldError).join('; '), errors };
       }
-      const ignoredFields = Object.keys(parsed).filter((key) => !(key in contract.schema.properties));
+      // hasOwn, not `in`: a field named `constructor` or `__proto__` is not declared by inheritance.
+      const ignoredFields = Object.keys(parsed).filter(
+        (key) => !Object.hasOwn(contract.schema.properties, key),
+      );
       for (const key of ignoredFields) delete (parsed as Record<string, unknown>)[key];
       return { ok: true, value: parsed as T, ignoredFields };
     } catch (error) {
@@ -143,19 +146,14 @@ function schemaErrors(
       const path = error.path || '/';
       // One error per field: the first names the broken rule; later ones repeat it in other words.
       if (byPath.has(path)) continue;
-      if (error.type === ValueErrorType.ObjectAdditionalProperties) {
-        byPath.set(path, {
-          path,
-          expected: 'no such field (the contract is strict)',
-          received: describeReceived(error.value),
-        });
-        continue;
-      }
       const [holder, key] = locate(value, path);
       const source = holder && key !== undefined ? literals.get(holder)?.get(key) : undefined;
       byPath.set(path, {
         path,
-        expected: describeExpected(error.schema),
+        expected:
+          error.type === ValueErrorType.ObjectAdditionalProperties
+            ? 'no such field (the contract is strict)'
+            : describeExpected(error.schema),
         received: source ?? describeReceived(error.value),
       });
     }

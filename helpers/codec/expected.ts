@@ -7,7 +7,9 @@ export function describeExpected(schema: TSchema): string {
   switch (schema.type) {
     case 'integer':
     case 'number': {
-      const noun = schema.type === 'integer' ? 'an integer' : 'a number';
+      // JSON's 1e400 parses to Infinity, a number: an unbounded number must say it has to be finite.
+      const bounded = schema.minimum !== undefined && schema.maximum !== undefined;
+      const noun = schema.type === 'integer' ? 'an integer' : bounded ? 'a number' : 'a finite number';
       const low =
         schema.minimum ??
         (schema.exclusiveMinimum !== undefined ? `> ${schema.exclusiveMinimum}` : undefined);
