@@ -288,8 +288,11 @@ function channelOf(topic: TopicSpec): JsonObject {
   // The binding types these two: a policy list and a number; Kafka stores both as strings.
   if (cleanupPolicy !== undefined) topicConfiguration['cleanup.policy'] = cleanupPolicy.split(',');
   if (retentionMs !== undefined) topicConfiguration['retention.ms'] = Number(retentionMs);
-  // topicConfiguration admits further properties: the rest keep Kafka's names and string values.
-  Object.assign(topicConfiguration, otherConfig);
+  // topicConfiguration admits further properties: the rest keep Kafka's names; the binding types the
+  // numeric ones it knows (max.message.bytes...) as integers, so every numeric value is written as one.
+  for (const [name, value] of Object.entries(otherConfig)) {
+    topicConfiguration[name] = /^-?\d+$/.test(value) ? Number(value) : value;
+  }
   return {
     address: topic.name,
     title: topic.name,

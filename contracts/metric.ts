@@ -40,13 +40,12 @@ export const MetricEvent = Type.Object(
       description: 'When the metric was published, epoch milliseconds',
     }),
     tags: Type.Optional(
-      Type.Record(
-        Type.String({ pattern: '^[a-zA-Z][\\w.-]*$', maxLength: 64 }),
-        Type.String({ maxLength: 256 }),
-        {
-          description: 'Free-form labels: runId, topic, partition...',
-        },
-      ),
+      // TypeBox enforces a Record's key pattern only with additionalProperties: false, and ignores
+      // maxLength on keys: the length limit lives in the pattern.
+      Type.Record(Type.String({ pattern: '^[a-zA-Z][\\w.-]{0,63}$' }), Type.String({ maxLength: 256 }), {
+        additionalProperties: false,
+        description: 'Free-form labels: runId, topic, partition...',
+      }),
     ),
   },
   { $id: 'MetricEvent', title: 'MetricEvent', additionalProperties: false },

@@ -3,8 +3,11 @@ import { type Static, Type } from '@sinclair/typebox';
 
 /** Highest userId in MovieLens 20M. */
 export const USER_ID_MAX = 138_493;
-/** Highest movieId in MovieLens 20M. */
-export const MOVIE_ID_MAX = 27_278;
+/**
+ * Highest movieId in MovieLens 20M. The dataset has 27,278 movies, but their ids have gaps and run
+ * up to 131262 (movies.csv): a 1..27278 range would refuse real ratings of recent movies.
+ */
+export const MOVIE_ID_MAX = 131_262;
 /** Ratings run from 0.5 to 5.0 in half stars. */
 export const RATING_MIN = 0.5;
 /** Highest rating. */

@@ -124,10 +124,19 @@ export function createDecoder<T>(
   };
 }
 
+/** The field a JSON pointer names, dotted and unescaped: `/tags/a~1b` → `tags.a/b`; `/` → `value`. */
+export function fieldName(path: string): string {
+  if (path === '/' || path === '') return 'value';
+  return path
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .join('.');
+}
+
 /** `userId: expected an integer from 1 to 138493, received -1`. */
 export function formatFieldError(error: FieldError): string {
-  const field = error.path === '/' ? 'value' : error.path.slice(1).replaceAll('/', '.');
-  return `${field}: expected ${error.expected}, received ${error.received}`;
+  return `${fieldName(error.path)}: expected ${error.expected}, received ${error.received}`;
 }
 
 function failure(kind: DecodeFailureKind, message: string): DecodeResult<never> {

@@ -3,7 +3,12 @@
 import { readFileSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
 import { expect } from 'vitest';
-import type { DecodeFailureKind, DecodeResult, FieldError } from '../../helpers/codec/decode.ts';
+import {
+  type DecodeFailureKind,
+  type DecodeResult,
+  type FieldError,
+  fieldName,
+} from '../../helpers/codec/decode.ts';
 
 /** An example record value the decoder must accept; `raw` is the exact record text. */
 export interface ValidFixture {
@@ -70,7 +75,7 @@ export function loadFixtures(event: 'ratings' | 'metrics'): {
 
 /** The field an error names, dotted as in decoder messages: `/window/endMs` → `window.endMs`. */
 export function fieldOf(error: FieldError): string {
-  return error.path.slice(1).replaceAll('/', '.');
+  return fieldName(error.path);
 }
 
 /** What the decoder should say it received for `field`, read off the raw text; undefined for long strings. */

@@ -46,7 +46,7 @@ describe('rating event refusals', () => {
     if (result.ok) throw new Error('accepted');
     const sentences = [
       'userId: expected an integer from 1 to 138493, received -1',
-      'movieId: expected an integer from 1 to 27278, received the string "abc"',
+      'movieId: expected an integer from 1 to 131262, received the string "abc"',
       'rating: expected a number from 0.5 to 5 in steps of 0.5, received 6.0',
       'timestamp: expected an integer > 0 up to 9007199254740991, received the string "2024"',
     ];
