@@ -135,8 +135,8 @@ async function kafkaVersionIn(libsDir: string): Promise<string> {
   );
 }
 
-/** Two distinct ports that are free on loopback right now. */
-async function freePorts(count: number): Promise<number[]> {
+/** Distinct ports that are free on loopback right now. */
+export async function freePorts(count: number): Promise<number[]> {
   // All listeners stay open until every port is known, so the OS cannot hand out the same one twice.
   const servers = await Promise.all(
     Array.from(
@@ -418,11 +418,17 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
     startupMs: Date.now() - started,
     workDir,
     logFile,
-    async restart(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    async restart(signal: 'SIGTERM' | 'SIGKILL', whileDown?: () => Promise<void>): Promise<void> {
       if (stopped) throw new Error('Cannot restart the native Kafka broker: it was stopped');
       await halt(signal);
+      // Started again even when the caller's outage threw: a broker left down would fail what follows.
+      const outage = await whileDown?.().then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      );
       launch();
       await waitReady(`restart after ${signal}`);
+      if (outage) throw outage.error;
     },
     stop,
     [Symbol.asyncDispose]: stop,

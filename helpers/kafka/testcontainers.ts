@@ -27,6 +27,28 @@ export interface ContainerOptions {
   settings: Record<string, string>;
   /** Lets a spec add listeners (SASL) or other container settings before start. */
   customize: (container: KafkaContainer) => KafkaContainer;
+  /**
+   * Publishes the PLAINTEXT listener on this host port instead of a random one: the advertised
+   * address is written into the container once, so only a fixed port survives a restart.
+   */
+  hostPort: number | undefined;
+}
+
+/** KafkaContainer with its PLAINTEXT listener published on a fixed host port. */
+class FixedPortKafkaContainer extends KafkaContainer {
+  readonly #hostPort: number;
+
+  constructor(image: string, hostPort: number) {
+    super(image);
+    this.#hostPort = hostPort;
+  }
+
+  protected override async beforeContainerCreated(): Promise<void> {
+    await super.beforeContainerCreated();
+    // KafkaContainer publishes its port on a random host port here, after any customize hook ran;
+    // binding it once more afterwards is the only way the fixed port wins.
+    this.withExposedPorts({ container: KAFKA_PORT, host: this.#hostPort });
+  }
 }
 
 /** Starts `KafkaContainer` (KRaft for cp-kafka >= 8) and waits until it answers by protocol. */
@@ -35,7 +57,11 @@ export async function startKafkaContainer(
 ): Promise<StartedBroker & { container: StartedKafkaContainer }> {
   const image = options.image ?? DEFAULT_KAFKA_IMAGE;
   const started = Date.now();
-  const base = new KafkaContainer(image)
+  const base = (
+    options.hostPort === undefined
+      ? new KafkaContainer(image)
+      : new FixedPortKafkaContainer(image, options.hostPort)
+  )
     .withEnvironment(toConfluentEnv({ ...BROKER_OVERRIDES, ...options.settings }))
     // KafkaContainer 12.2 otherwise returns from start() before the broker listens.
     .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))

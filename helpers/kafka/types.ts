@@ -17,8 +17,11 @@ export interface StartedBroker extends AsyncDisposable {
 
 /** A broker this project started and can bounce on the same data dir and advertised port. */
 export interface RestartableBroker extends StartedBroker {
-  /** Stops the broker with the given signal (SIGTERM: clean; SIGKILL: crash) and starts it again. */
-  restart(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /**
+   * Stops the broker with the given signal (SIGTERM: clean; SIGKILL: crash) and starts it again;
+   * `whileDown` runs once it is down, before the start (an outage as long as the caller needs).
+   */
+  restart(signal: 'SIGTERM' | 'SIGKILL', whileDown?: () => Promise<void>): Promise<void>;
 }
 
 /** Broker settings every broker this project starts must carry. */

@@ -79,9 +79,14 @@ export async function createRatingsProducer(kafka: Kafka, options: Partial<Ratin
   });
   await producer.connect();
 
-  /** Sends every event of the (possibly async, possibly huge) source; streams, never buffers it all. */
+  /**
+   * Sends every event of the (possibly async, possibly huge) source; streams, never buffers it all.
+   * `firstSeq` is the `seq` header of the first event: a caller resuming after a failed send passes
+   * where it stopped, so one run keeps one numbering across calls.
+   */
   async function sendAll(
     events: Iterable<RatingEvent> | AsyncIterable<RatingEvent>,
+    { firstSeq = 0 }: { firstSeq?: number } = {},
   ): Promise<ProduceSummary> {
     const started = performance.now();
     const summary: ProduceSummary = {
@@ -119,7 +124,7 @@ export async function createRatingsProducer(kafka: Kafka, options: Partial<Ratin
           summary.refused.push({ index, message: encoded.message });
       } else {
         const headers: IHeaders | undefined = options.runId
-          ? { 'run-id': options.runId, seq: String(index) }
+          ? { 'run-id': options.runId, seq: String(firstSeq + index) }
           : undefined;
         // The record timestamp stays the send time: MovieLens ratings date from 1995-2015, and as
         // CreateTime they would fall outside the 7-day retention and be deleted at once.
