@@ -1,5 +1,8 @@
 import type { Admin } from 'kafkajs';
-import { ConfigResourceTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
+
+// Not a named import: Node's ESM loader cannot detect this CommonJS export of kafkajs (vitest can).
+const { ConfigResourceTypes } = kafkajs;
 
 /** What the broker says a topic looks like, restricted to the settings asked for. */
 export interface ObservedTopic {

@@ -1,5 +1,9 @@
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
+
+// Node's ESM loader sees only the CommonJS exports it can detect statically, and kafkajs's
+// `CompressionCodecs: Compression.Codecs` is not one of them: read it off the module object.
+const { CompressionCodecs, CompressionTypes } = kafkajs;
 
 /**
  * kafkajs ships no LZ4 codec, yet every batch read from `ratings` is LZ4 (the topic's

@@ -30,6 +30,10 @@ export interface ConsumeOptions {
    * only counted. A failed dead-letter write stops the run without committing past the record.
    */
   deadLetterTopic: string | undefined;
+  /** Stops the run when aborted, like the idle timeout: what was read so far is committed. */
+  signal: AbortSignal | undefined;
+  /** Where to start, per partition, whatever the group committed (e.g. the end offsets before a produce). */
+  startOffsets: { partition: number; offset: string }[] | undefined;
 }
 
 /** A record as the consumer saw it. */
@@ -57,9 +61,11 @@ export interface ConsumeSummary {
   /** Next offset committed per partition at the end of the run. */
   committed: Record<number, string>;
   elapsedMs: number;
+  /** Milliseconds from the start to the last committed batch: the busy part of the run, idle wait excluded. */
+  lastRecordMs: number;
   /** Records written to the dead-letter topic. */
   deadLettered: number;
-  stoppedBecause: 'max-messages' | 'idle-timeout' | 'error';
+  stoppedBecause: 'max-messages' | 'idle-timeout' | 'aborted' | 'error';
   /** Why the run stopped early (a dead-letter write that failed); nothing was committed past it. */
   error: string | undefined;
 }
@@ -115,6 +121,7 @@ export async function consumeRatings(
     firstRecords: [],
     committed: {},
     elapsedMs: 0,
+    lastRecordMs: 0,
     deadLettered: 0,
     stoppedBecause: 'idle-timeout',
     error: undefined,
@@ -134,8 +141,19 @@ export async function consumeRatings(
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
   });
+  const abort = (): void => {
+    summary.stoppedBecause = 'aborted';
+    finish();
+  };
+  if (options.signal?.aborted) abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
   consumer.on(consumer.events.GROUP_JOIN, () => {
     lastActivity = Date.now();
+    // GROUP_JOIN fires inside kafkajs' join, before the first fetch, so the seek is what that fetch uses.
+    // Repeated on a re-join (a crash on a fresh broker restarts the consumer) until something was committed.
+    if (Object.keys(summary.committed).length === 0) {
+      for (const start of options.startOffsets ?? []) consumer.seek({ topic, ...start });
+    }
     options.onJoined?.();
   });
 
@@ -174,6 +192,7 @@ export async function consumeRatings(
           const next = (BigInt(last) + 1n).toString();
           await consumer.commitOffsets([{ topic, partition: batch.partition, offset: next }]);
           summary.committed[batch.partition] = next;
+          summary.lastRecordMs = performance.now() - started;
           lastActivity = Date.now();
         }
         await heartbeat();

@@ -1,4 +1,5 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../clients/kafka-client.ts';
 
 /** Options for {@link waitForBroker}. */
 export interface WaitOptions {
@@ -17,9 +18,9 @@ export async function waitForBroker(brokers: string[], options: Partial<WaitOpti
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    const admin = new Kafka({
+    // Through the project's client factory, which also silences kafkajs' TimeoutNegativeWarning on Node >= 23.
+    const admin = kafkaClient(brokers, {
       clientId: 'kafka-contracts-ready-probe',
-      brokers,
       logLevel: logLevel.NOTHING,
       connectionTimeout: 1_000,
       retry: { retries: 0 },

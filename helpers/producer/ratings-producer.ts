@@ -12,8 +12,10 @@ export interface RatingsProducerOptions {
   batchSize: number;
   /** When set, every record carries `run-id` and `seq` headers so a reader can prove exactly-once. */
   runId: string | undefined;
-  /** Called after every acknowledged batch. */
-  onProgress: (progress: { sent: number; refused: number }) => void;
+  /** Called after every acknowledged batch; `batchMs` is that batch's send-to-acknowledgement time. */
+  onProgress: (progress: { sent: number; refused: number; batchMs: number }) => void;
+  /** Called the moment an event is refused, before the next one is read, so a caller can say where it came from. */
+  onRefused: (refusal: Refusal) => void;
   /** How long a send keeps retrying while the broker is away; see {@link DEFAULT_RETRY}. */
   retry: RetryOptions;
 }
@@ -105,10 +107,12 @@ export async function createRatingsProducer(kafka: Kafka, options: Partial<Ratin
       const messages = batch;
       batch = [];
       try {
+        const sendStarted = performance.now();
         await producer.send({ topic, acks: -1, compression: CompressionTypes.LZ4, messages });
+        const batchMs = performance.now() - sendStarted;
         summary.sent += messages.length;
         for (const message of messages) summary.bytes += (message.value as Buffer).length;
-        options.onProgress?.({ sent: summary.sent, refused: summary.refusedCount });
+        options.onProgress?.({ sent: summary.sent, refused: summary.refusedCount, batchMs });
         return true;
       } catch (error) {
         summary.failed += messages.length;
@@ -120,8 +124,9 @@ export async function createRatingsProducer(kafka: Kafka, options: Partial<Ratin
       const encoded = encode(event);
       if (!encoded.ok) {
         summary.refusedCount++;
-        if (summary.refused.length < MAX_REFUSALS_KEPT)
-          summary.refused.push({ index, message: encoded.message });
+        const refusal = { index, message: encoded.message };
+        if (summary.refused.length < MAX_REFUSALS_KEPT) summary.refused.push(refusal);
+        options.onRefused?.(refusal);
       } else {
         const headers: IHeaders | undefined = options.runId
           ? { 'run-id': options.runId, seq: String(firstSeq + index) }
