@@ -1,0 +1,257 @@
+// `ratings-kafka produce`: seeded random ratings or a MovieLens ratings.csv, through the validating producer.
+import { randomInt, randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import type { RatingEvent } from '../../contracts/rating.ts';
+import { RATINGS_TOPIC } from '../../contracts/topics.ts';
+import { type ProduceFlowResult, runProduceFlow } from '../flows/produce-flow.ts';
+import { NotMovieLensError, readMovieLensRatings } from '../sources/movielens-csv.ts';
+import { randomRatings } from '../sources/random-ratings.ts';
+import { throttle } from '../sources/throttle.ts';
+import { COMMON_OPTIONS, integerFlag, parseCommandArgs, positiveNumberFlag, topicFlag } from './args.ts';
+import { requireBrokers } from './brokers.ts';
+import { type CliIo, type Command, printJson, println } from './command.ts';
+import { cliKafka, connectAdmin, requireTopic } from './connect.ts';
+import {
+  EXIT_CHECK_FAILED,
+  EXIT_CODES_HELP,
+  EXIT_INFRASTRUCTURE,
+  EXIT_OK,
+  UsageError,
+} from './exit-codes.ts';
+import { formatBytes, formatCount, formatDuration, formatPercent, formatRate } from './format.ts';
+import { createProgress } from './progress.ts';
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  count: { type: 'string' },
+  rate: { type: 'string' },
+  seed: { type: 'string' },
+  'from-file': { type: 'string' },
+  topic: { type: 'string', default: RATINGS_TOPIC.name },
+} as const;
+
+const HELP = `Usage: ratings-kafka produce --count N [options]
+       ratings-kafka produce --from-file ratings.csv [options]
+
+Sends rating events through the project's producer: every event is validated against the
+RatingEvent contract before it is sent (invalid ones are refused and counted, never sent),
+keyed by userId, LZ4, idempotent, acks=all. Publishes the run's throughput and latency to
+the metrics topic.
+
+Options:
+  --count N                        how many events (required without --from-file; with it, at most N)
+  --seed S                         seed of the random ratings (0..4294967295); the same seed sends the
+                                   same events (default: a random seed, printed in the summary)
+  --from-file path                 stream a MovieLens ratings.csv (userId,movieId,rating,timestamp;
+                                   timestamps in seconds, sent as milliseconds); malformed lines are
+                                   refused with their line number
+  --rate msgs/s                    send at most this many events per second (default: as fast as possible)
+  --topic name                     target topic (default ${RATINGS_TOPIC.name})
+  --brokers host:port[,host:port]  bootstrap servers (default: KAFKA_BROKERS)
+  --json                           print one JSON summary object on stdout instead of text
+  -h, --help                       show this help
+
+A progress bar is drawn on stderr when it is a terminal.
+
+${EXIT_CODES_HELP}
+  (1 here: at least one event was refused or failed)`;
+
+/** A refused event: where it came from (file line, or position in the random stream) and why. */
+interface RefusedEvent {
+  line?: number;
+  index?: number;
+  reason: string;
+}
+
+/** Refusals listed verbatim; the count covers them all. */
+const MAX_REFUSALS_SHOWN = 100;
+const MAX_BATCH = 2_000;
+
+/** The `produce` command. */
+export const produceCommand: Command = {
+  name: 'produce',
+  summary: 'send random (seeded) or MovieLens CSV ratings, validated, to a topic',
+  help: HELP,
+  async run(argv, io) {
+    const { values } = parseCommandArgs('produce', argv, OPTIONS);
+    if (values.help) {
+      println(io.stdout, HELP);
+      return EXIT_OK;
+    }
+    const count = values.count !== undefined ? integerFlag('count', values.count) : undefined;
+    const file = values['from-file'];
+    if (file === undefined && count === undefined) {
+      throw new UsageError(
+        'produce needs --count N (random ratings) or --from-file path (a MovieLens ratings.csv)',
+      );
+    }
+    if (file !== undefined && values.seed !== undefined) {
+      throw new UsageError('--seed seeds random ratings; it cannot be combined with --from-file');
+    }
+    const seed = values.seed !== undefined ? integerFlag('seed', values.seed, 0) : randomInt(2 ** 32);
+    if (seed >= 2 ** 32) throw new UsageError(`--seed must be at most 4294967295, got ${seed}`);
+    const rate = values.rate !== undefined ? positiveNumberFlag('rate', values.rate) : undefined;
+    const topic = topicFlag('topic', values.topic);
+    const fileSize = file !== undefined ? await sizeOf(file) : undefined;
+    const brokers = requireBrokers(values.brokers, io.env);
+
+    const kafka = cliKafka(brokers);
+    const admin = await connectAdmin(kafka, brokers);
+    try {
+      await requireTopic(admin, topic, brokers);
+    } finally {
+      await admin.disconnect();
+    }
+
+    const refusals: RefusedEvent[] = [];
+    let refusedBeforeSend = 0;
+    const refuse = (refusal: RefusedEvent) => {
+      if (refusals.length < MAX_REFUSALS_SHOWN) refusals.push(refusal);
+    };
+    let currentLine: number | undefined;
+    let fraction: () => number | undefined = () => undefined;
+    let events: Iterable<RatingEvent> | AsyncIterable<RatingEvent>;
+    if (file !== undefined) {
+      const reader = readMovieLensRatings(file);
+      fraction = () => (fileSize ? reader.bytesRead() / fileSize : undefined);
+      events = (async function* () {
+        let yielded = 0;
+        for await (const row of reader.rows) {
+          if (count !== undefined && yielded >= count) break;
+          if ('problem' in row) {
+            refusedBeforeSend++;
+            refuse({ line: row.line, reason: row.problem });
+            continue;
+          }
+          // The producer validates each event as soon as it is pulled, so a refusal belongs to this line.
+          currentLine = row.line;
+          yielded++;
+          yield row.event;
+        }
+      })();
+    } else {
+      events = randomRatings(seed, count ?? 0);
+    }
+    if (rate !== undefined) events = throttle(events, rate);
+
+    const progress = createProgress(io.stderr, `producing to ${topic}`);
+    const runId = randomUUID();
+    let result: ProduceFlowResult;
+    try {
+      result = await runProduceFlow(kafka, events, {
+        topic,
+        runId,
+        // At a low rate a full batch would take minutes to fill; flush about ten times a second instead.
+        ...(rate !== undefined ? { batchSize: Math.min(MAX_BATCH, Math.max(1, Math.round(rate / 10))) } : {}),
+        onProgress: (sent) => progress.update(sent, count !== undefined ? sent / count : fraction()),
+        onRefused: ({ index, message }) =>
+          refuse(
+            file !== undefined ? { line: currentLine ?? 0, reason: message } : { index, reason: message },
+          ),
+      });
+    } catch (error) {
+      if (error instanceof NotMovieLensError) throw new UsageError(`--from-file: ${error.message}`);
+      throw error;
+    } finally {
+      progress.finish();
+    }
+
+    const report = reportOf(
+      result,
+      refusedBeforeSend,
+      refusals,
+      file !== undefined ? { kind: 'file', path: file } : { kind: 'random', seed },
+    );
+    if (values.json) printJson(io.stdout, report);
+    else printReport(io, report);
+    if (!report.ok) return EXIT_CHECK_FAILED;
+    return report.metrics && 'error' in report.metrics ? EXIT_INFRASTRUCTURE : EXIT_OK;
+  },
+};
+
+async function sizeOf(file: string): Promise<number> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new UsageError(`--from-file: ${file} is not a file`);
+    return info.size;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(
+      `--from-file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+}
+
+/** The `--json` summary of a produce run. */
+export type ProduceReport = ReturnType<typeof reportOf>;
+
+function reportOf(
+  result: ProduceFlowResult,
+  refusedBeforeSend: number,
+  refusals: RefusedEvent[],
+  source: { kind: 'file'; path: string } | { kind: 'random'; seed: number },
+) {
+  const { summary } = result;
+  const refused = refusedBeforeSend + summary.refusedCount;
+  const attempted = summary.sent + refused + summary.failed;
+  return {
+    command: 'produce',
+    ok: refused === 0 && summary.failed === 0 && summary.error === undefined,
+    runId: result.runId,
+    topic: result.topic,
+    source,
+    sent: summary.sent,
+    refused,
+    failed: summary.failed,
+    bytes: summary.bytes,
+    elapsedMs: Math.round(summary.elapsedMs),
+    messagesPerSecond: Math.round(result.messagesPerSecond),
+    megabytesPerSecond: Math.round(result.megabytesPerSecond * 1000) / 1000,
+    successRate: attempted > 0 ? summary.sent / attempted : 1,
+    batchLatencyMs: result.batchLatencyMs,
+    refusals,
+    error: summary.error ?? null,
+    metrics: result.metrics ?? null,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+function printReport(io: CliIo, report: ProduceReport): void {
+  const out = (text = '') => println(io.stdout, text);
+  const from =
+    report.source.kind === 'file'
+      ? `file ${report.source.path}`
+      : `random ratings, seed ${report.source.seed}`;
+  out(`produce to ${report.topic} (${from}, run ${report.runId})`);
+  out(`  sent      ${formatCount(report.sent)}`);
+  out(`  refused   ${formatCount(report.refused)}`);
+  out(`  failed    ${formatCount(report.failed)}`);
+  out(`  elapsed   ${formatDuration(report.elapsedMs)}`);
+  out(
+    `  rate      ${formatRate(report.messagesPerSecond)} msg/s, ${report.megabytesPerSecond.toFixed(2)} MB/s (${formatBytes(report.bytes)} of values)`,
+  );
+  out(`  success   ${formatPercent(report.successRate)}`);
+  const latency = report.batchLatencyMs;
+  out(
+    `  batches   ${latency.batches}, acknowledged in p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms`,
+  );
+  if (report.metrics) {
+    out(
+      'error' in report.metrics
+        ? `  metrics   NOT published to ${report.metrics.topic}: ${report.metrics.error}`
+        : `  metrics   ${report.metrics.published.join(', ')} -> ${report.metrics.topic}`,
+    );
+  }
+  if (report.error) out(`  error     ${report.error}`);
+  if (report.refused > 0) {
+    out(
+      `refused (${formatCount(report.refused)}${report.refused > report.refusals.length ? `, first ${report.refusals.length} shown` : ''}):`,
+    );
+    for (const refusal of report.refusals) {
+      out(
+        `  ${refusal.line !== undefined ? `line ${refusal.line}` : `event #${refusal.index}`}: ${refusal.reason}`,
+      );
+    }
+  }
+  out(report.ok ? 'OK' : 'FAIL: not every event was sent');
+}
