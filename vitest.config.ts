@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
 // `contract` share the single broker started by the global setup.
 export default defineConfig({
   test: {
-    reporters: process.env.CI ? ['default', ['junit', { outputFile: `reports/junit-${process.env.KAFKA_PROVIDER ?? 'auto'}.xml` }]] : ['default'],
+    reporters: process.env.CI
+      ? ['default', ['junit', { outputFile: `reports/junit-${process.env.KAFKA_PROVIDER ?? 'auto'}.xml` }]]
+      : ['default'],
     projects: [
       {
         test: { name: 'unit', include: ['specs/unit/**/*.spec.ts'] },

@@ -48,7 +48,11 @@ describe('ratings topic LZ4', () => {
     const topic = await isolatedTopic(RATINGS_TOPIC, kafka);
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: topic.name, compression: CompressionTypes.None, messages: [{ key: '1', value: event(1) }] });
+    await producer.send({
+      topic: topic.name,
+      compression: CompressionTypes.None,
+      messages: [{ key: '1', value: event(1) }],
+    });
     await producer.disconnect();
 
     // A counting wrapper around our codec: if the batch came back uncompressed it would never be called.
@@ -61,7 +65,13 @@ describe('ratings topic LZ4', () => {
       },
     });
     try {
-      const summary = await consumeRatings(kafka, { topic: topic.name, groupId: uniqueGroupId(), fromBeginning: true, maxMessages: 1, idleTimeoutMs: 20_000 });
+      const summary = await consumeRatings(kafka, {
+        topic: topic.name,
+        groupId: uniqueGroupId(),
+        fromBeginning: true,
+        maxMessages: 1,
+        idleTimeoutMs: 20_000,
+      });
       expect(summary.valid).toBe(1);
       expect(decompressed).toBeGreaterThanOrEqual(1);
     } finally {

@@ -5,7 +5,11 @@ import { describe, expect, inject, it } from 'vitest';
 import { validRating } from '../../contracts/arbitraries.ts';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
-import { type ConsumedRecord, consumeRatings, uniqueGroupId } from '../../helpers/consumer/ratings-consumer.ts';
+import {
+  type ConsumedRecord,
+  consumeRatings,
+  uniqueGroupId,
+} from '../../helpers/consumer/ratings-consumer.ts';
 import { createRatingsProducer } from '../../helpers/producer/ratings-producer.ts';
 import { isolatedTopic, runKafka } from '../support/broker.ts';
 import { kcat, kcatMissing } from '../support/kcat.ts';
@@ -36,7 +40,9 @@ describe('ratings round trip', () => {
         for (const { event, record } of received) expect(record.key).toBe(String(event.userId));
         // Order holds within a partition: compare each partition's sequence with the sent order.
         for (const partition of [0, 1, 2]) {
-          const inPartition = received.filter(({ record }) => record.partition === partition).map(({ event }) => event);
+          const inPartition = received
+            .filter(({ record }) => record.partition === partition)
+            .map(({ event }) => event);
           const keys = new Set(inPartition.map((event) => event.userId));
           expect(inPartition).toEqual(events.filter((event) => keys.has(event.userId)));
         }
@@ -52,7 +58,19 @@ describe('ratings round trip', () => {
     const events = fc.sample(validRating(), { numRuns: 200, seed: 7 });
     await using producer = await createRatingsProducer(kafka, { topic: topic.name });
     await producer.sendAll(events);
-    const out = await kcat(['-C', '-b', inject('kafkaBrokers').join(','), '-t', topic.name, '-o', 'beginning', '-e', '-q', '-f', '%k %s\n']);
+    const out = await kcat([
+      '-C',
+      '-b',
+      inject('kafkaBrokers').join(','),
+      '-t',
+      topic.name,
+      '-o',
+      'beginning',
+      '-e',
+      '-q',
+      '-f',
+      '%k %s\n',
+    ]);
     const lines = out.trim().split('\n');
     expect(lines.sort()).toEqual(events.map((event) => `${event.userId} ${JSON.stringify(event)}`).sort());
   });
