@@ -65,6 +65,26 @@ export function createDecoder<T>(
   const check = TypeCompiler.Compile(schema);
   const integerPaths = collectIntegerPaths(contract.schema);
 
+  /**
+   * The fast path's verdict on a canonical value: the schema holds, every integer field is a safe
+   * integer (so its canonical literal has no fraction or exponent), and the invariants hold. Anything
+   * else goes the slow way, which finds the same verdict and explains it.
+   */
+  const acceptsCanonical = (value: object): boolean =>
+    check.Check(value) &&
+    integerPaths.every((segments) => {
+      const field = valueAt(value, segments);
+      return field === undefined || Number.isSafeInteger(field);
+    }) &&
+    (contract.invariants === undefined || contract.invariants(value as T).length === 0);
+
+  const accepted = (value: object): DecodeResult<T> => {
+    // hasOwn, not `in`: a field named `constructor` or `__proto__` is not declared by inheritance.
+    const ignoredFields = Object.keys(value).filter((key) => !Object.hasOwn(contract.schema.properties, key));
+    for (const key of ignoredFields) delete (value as Record<string, unknown>)[key];
+    return { ok: true, value: value as T, ignoredFields };
+  };
+
   return (bytes) => {
     try {
       if (bytes === null || bytes === undefined)
@@ -82,6 +102,8 @@ export function createDecoder<T>(
       } catch {
         return failure('not-utf8', 'record value is not valid UTF-8');
       }
+      const canonical = parseCanonical(text);
+      if (canonical !== undefined && acceptsCanonical(canonical)) return accepted(canonical);
       const literals = new WeakMap<object, Map<string, string>>();
       let parsed: unknown;
       try {
@@ -111,12 +133,7 @@ export function createDecoder<T>(
       if (errors.length > 0) {
         return { ok: false, kind: 'schema', message: errors.map(formatFieldError).join('; '), errors };
       }
-      // hasOwn, not `in`: a field named `constructor` or `__proto__` is not declared by inheritance.
-      const ignoredFields = Object.keys(parsed).filter(
-        (key) => !Object.hasOwn(contract.schema.properties, key),
-      );
-      for (const key of ignoredFields) delete (parsed as Record<string, unknown>)[key];
-      return { ok: true, value: parsed as T, ignoredFields };
+      return accepted(parsed);
     } catch (error) {
       // Defensive: nothing above should throw, but a decoder that throws stalls a kafkajs consumer.
       return failure('not-json', `record value could not be decoded: ${String(error)}`);
@@ -137,6 +154,31 @@ export function fieldName(path: string): string {
 /** `userId: expected an integer from 1 to 138493, received -1`. */
 export function formatFieldError(error: FieldError): string {
   return `${fieldName(error.path)}: expected ${error.expected}, received ${error.received}`;
+}
+
+/**
+ * The parsed object when `text` is exactly `JSON.stringify` of it (what our producers write), else
+ * undefined. Such a text holds only canonical literals: an integer is written without fraction or
+ * exponent, so the literal-recording reviver (several times the cost of the parse) has nothing to find.
+ */
+function parseCanonical(text: string): object | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return JSON.stringify(value) === text ? value : undefined;
+}
+
+function valueAt(root: object, segments: string[]): unknown {
+  let value: unknown = root;
+  for (const segment of segments) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
 }
 
 function failure(kind: DecodeFailureKind, message: string): DecodeResult<never> {
