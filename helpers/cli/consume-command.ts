@@ -1,7 +1,7 @@
 // `ratings-kafka consume`: read and validate ratings, summarise what arrived.
 import { randomUUID } from 'node:crypto';
 import { RATING_MAX, RATING_MIN, RATING_STEP } from '../../contracts/rating.ts';
-import { RATINGS_TOPIC } from '../../contracts/topics.ts';
+import { RATINGS_DLQ_TOPIC, RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { DEFAULT_GROUP_ID } from '../consumer/ratings-consumer.ts';
 import { type ConsumeFlowResult, runConsumeFlow } from '../flows/consume-flow.ts';
 import { COMMON_OPTIONS, durationFlag, integerFlag, parseCommandArgs, topicFlag } from './args.ts';
@@ -24,6 +24,8 @@ const OPTIONS = {
   group: { type: 'string', default: DEFAULT_GROUP_ID },
   'from-beginning': { type: 'boolean' },
   topic: { type: 'string', default: RATINGS_TOPIC.name },
+  dlq: { type: 'string' },
+  'no-dlq': { type: 'boolean' },
 } as const;
 
 const HELP = `Usage: ratings-kafka consume [options]
@@ -40,6 +42,11 @@ Options:
   --from-beginning                 a group with no committed offset starts at the earliest record
                                    (default: at the end, i.e. only new records)
   --topic name                     topic to read (default ${RATINGS_TOPIC.name})
+  --dlq name                       dead-letter topic for invalid records: original key, bytes and headers,
+                                   the reason in dlq.* headers (default ${RATINGS_DLQ_TOPIC.name} when reading
+                                   ${RATINGS_TOPIC.name}, none otherwise); a failed dead-letter write commits
+                                   nothing past the record and exits 3
+  --no-dlq                         only count invalid records
   --brokers host:port[,host:port]  bootstrap servers (default: KAFKA_BROKERS)
   --json                           print one JSON summary object on stdout instead of text
   -h, --help                       show this help
@@ -65,12 +72,22 @@ export const consumeCommand: Command = {
     const idleTimeoutMs = durationFlag('timeout', values.timeout);
     const topic = topicFlag('topic', values.topic);
     if (values.group.trim() === '') throw new UsageError('--group must not be empty');
+    if (values['no-dlq'] && values.dlq !== undefined)
+      throw new UsageError('--dlq and --no-dlq exclude each other');
+    const deadLetterTopic = values['no-dlq']
+      ? undefined
+      : values.dlq !== undefined
+        ? topicFlag('dlq', values.dlq)
+        : topic === RATINGS_TOPIC.name
+          ? RATINGS_DLQ_TOPIC.name
+          : undefined;
     const brokers = requireBrokers(values.brokers, io.env);
 
     const kafka = cliKafka(brokers);
     const admin = await connectAdmin(kafka, brokers);
     try {
       await requireTopic(admin, topic, brokers);
+      if (deadLetterTopic) await requireTopic(admin, deadLetterTopic, brokers);
     } finally {
       await admin.disconnect();
     }
@@ -81,11 +98,13 @@ export const consumeCommand: Command = {
       idleTimeoutMs,
       fromBeginning: values['from-beginning'] === true,
       sampleSize: FIRST_RECORDS_SHOWN,
+      deadLetterTopic,
       ...(maxMessages !== undefined ? { maxMessages } : {}),
     });
     const report = reportOf(result);
     if (values.json) printJson(io.stdout, report);
     else printReport(io, report);
+    if (report.error !== null) return EXIT_INFRASTRUCTURE;
     if (!report.ok) return EXIT_CHECK_FAILED;
     return report.metrics && 'error' in report.metrics ? EXIT_INFRASTRUCTURE : EXIT_OK;
   },
@@ -106,6 +125,8 @@ function reportOf(result: ConsumeFlowResult) {
     valid: summary.valid,
     invalid: summary.invalid,
     invalidByReason: summary.invalidByReason,
+    deadLetterTopic: result.deadLetterTopic ?? null,
+    deadLettered: summary.deadLettered,
     errors: summary.errors,
     perPartition: summary.perPartition,
     ratingDistribution: summary.ratingDistribution,
@@ -160,6 +181,11 @@ function printReport(io: CliIo, report: ConsumeReport): void {
         .join(', ')}`,
     );
     for (const error of report.errors) out(`    ${error}`);
+    out(
+      report.deadLetterTopic
+        ? `  dead letters ${formatCount(report.deadLettered)} routed to ${report.deadLetterTopic}`
+        : '  dead letters none routed (no dead-letter topic)',
+    );
   }
   if (report.valid > 0) {
     out('rating distribution:');

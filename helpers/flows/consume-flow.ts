@@ -27,6 +27,8 @@ export interface ConsumeFlowResult {
   /** Records per second over the busy part of the run (idle wait at the end excluded). */
   messagesPerSecond: number;
   metrics: MetricsOutcome | undefined;
+  /** Where invalid records were routed, if anywhere. */
+  deadLetterTopic: string | undefined;
 }
 
 /** Consumes with {@link consumeRatings} and publishes the run's throughput and invalid count. */
@@ -49,6 +51,7 @@ export async function runConsumeFlow(
     window: { startMs, endMs },
     messagesPerSecond: busySeconds > 0 ? summary.total / busySeconds : 0,
     metrics: undefined,
+    deadLetterTopic: options.deadLetterTopic,
   };
   const metricsTopic = 'metricsTopic' in options ? options.metricsTopic : METRICS_TOPIC.name;
   if (metricsTopic !== undefined) {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MetricEvent } from '../../contracts/metric.ts';
-import { RATINGS_TOPIC, topicsForProfile } from '../../contracts/topics.ts';
+import { RATINGS_DLQ_TOPIC, RATINGS_TOPIC, topicsForProfile } from '../../contracts/topics.ts';
 import { ensureTopics } from '../../helpers/admin/ensure-topics.ts';
 import { committedOffsets, endOffsets } from '../../helpers/admin/topic-offsets.ts';
 import type { ConsumeReport } from '../../helpers/cli/consume-command.ts';
@@ -300,7 +300,40 @@ describe.skipIf(readOnly())('ratings-kafka consume', () => {
       valid: 1,
       invalid: 1,
       invalidByReason: { 'not-json': 1 },
+      deadLetterTopic: null,
     });
+  });
+
+  it('routes an invalid record to --dlq with its original bytes, exit 1', async () => {
+    const kafka = runKafka();
+    const topic = await isolatedTopic(RATINGS_TOPIC, kafka);
+    const dlq = await isolatedTopic(RATINGS_DLQ_TOPIC, kafka);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: topic.name, messages: [{ key: '9', value: '{"userId": 9' }] });
+    await producer.disconnect();
+    const run = await runCli([
+      'consume',
+      '--max-messages',
+      '1',
+      '--from-beginning',
+      '--group',
+      `cli-spec-${randomUUID()}`,
+      '--topic',
+      topic.name,
+      '--dlq',
+      dlq.name,
+      '--json',
+    ]);
+    expect(run.code).toBe(1);
+    expect(jsonOf<ConsumeReport>(run)).toMatchObject({
+      invalid: 1,
+      deadLetterTopic: dlq.name,
+      deadLettered: 1,
+    });
+    const [letter] = await readTopic(kafka, dlq.name, 1);
+    expect(letter).toMatchObject({ key: '9', value: '{"userId": 9' });
+    expect(letter?.headers['dlq.error.kind']).toBe('not-json');
   });
 });
 
