@@ -35,7 +35,7 @@ export interface EndToEndLatency {
   seconds: number;
   sent: number;
   received: number;
-  /** Records per send(): the CLI's rule for --rate, a tenth of a second of events. */
+  /** Records per send(): the CLI's rule for --rate (a tenth of a second of events), or 1. */
   batchSize: number;
   p50Ms: number;
   p99Ms: number;
@@ -87,7 +87,7 @@ export interface BenchReport {
   valueBytesPerEvent: number;
   throughput: ThroughputRow[];
   validators: ValidatorRow[];
-  endToEnd: EndToEndLatency;
+  endToEnd: EndToEndLatency[];
   sequential: SendLatency[];
   profiles: ProfileSummary[];
   notes: string[];

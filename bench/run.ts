@@ -14,13 +14,13 @@ import { writeDataset } from './dataset.ts';
 import { describeEnvironment } from './environment.ts';
 import { canMeasureRss } from './measure-process.ts';
 import { parseBenchOptions, USAGE } from './options.ts';
-import { measureEndToEnd } from './phases/end-to-end.ts';
+import { cliBatchSize, measureEndToEnd } from './phases/end-to-end.ts';
 import { profileOurs } from './phases/profile.ts';
 import { measureSequentialSends } from './phases/sequential-sends.ts';
 import { measureThroughput } from './phases/throughput.ts';
 import { measureValidators } from './phases/validators.ts';
 import { renderMarkdown, reportStamp, writeReport } from './report.ts';
-import type { BenchReport, ProfileSummary } from './results.ts';
+import type { BenchReport, EndToEndLatency, ProfileSummary } from './results.ts';
 import { javaTools } from './tools/java-tools.ts';
 
 const REPORTS = fileURLToPath(new URL('../reports/bench/', import.meta.url));
@@ -60,12 +60,21 @@ try {
     });
     log('[bench] validators');
     const validators = measureValidators(options.seed, options.events);
-    log(`[bench] end-to-end latency at ${options.latencyRate}/s for ${options.latencySeconds} s`);
-    const endToEnd = await measureEndToEnd(kafka, topics, {
-      rate: options.latencyRate,
-      seconds: options.latencySeconds,
-      seed: options.seed,
-    });
+    const endToEnd: EndToEndLatency[] = [];
+    // The CLI's batching for --rate, then a send per event: the pipeline's own latency without batching.
+    for (const batchSize of [cliBatchSize(options.latencyRate), 1]) {
+      log(
+        `[bench] end-to-end latency at ${options.latencyRate}/s for ${options.latencySeconds} s, ${batchSize} per send`,
+      );
+      endToEnd.push(
+        await measureEndToEnd(kafka, topics, {
+          rate: options.latencyRate,
+          seconds: options.latencySeconds,
+          seed: options.seed,
+          batchSize,
+        }),
+      );
+    }
     log(`[bench] ${options.sequentialSends} sequential sends`);
     const sequential = await measureSequentialSends(
       kafka,
@@ -100,6 +109,7 @@ try {
         'MB/s counts value bytes only (MB = 2^20), the same average value size for every tool.',
         'ProducerPerformance cannot send keys: its records are unkeyed, so its sticky partitioner fills whole batches per partition, where keyed producers (ours, kcat) spread every batch over 3 partitions.',
         'Our producer sends 2,000 records per send() with one request in flight (idempotence with kafkajs); kcat and the Java client pipeline up to 5 requests per connection.',
+        'ProducerPerformance runs with the Java defaults otherwise: linger.ms=5 since Kafka 4.0, so a throttled record waits up to 5 ms for company; that is most of its per-record latency in the one-at-a-time table.',
         canMeasureRss()
           ? 'Peak RSS comes from /usr/bin/time -v around each process.'
           : 'No /usr/bin/time: peak RSS of ours is process.resourceUsage().maxRSS from its --json summary; the anchors have none.',

@@ -8,12 +8,16 @@ import { throttle } from '../../helpers/sources/throttle.ts';
 import type { BenchTopics } from '../bench-topic.ts';
 import type { EndToEndLatency } from '../results.ts';
 
-/** The steady load: events per second, for how long, from which seed. */
+/** The steady load: events per second, for how long, from which seed, how many records per send(). */
 export interface SteadyLoad {
   rate: number;
   seconds: number;
   seed: number;
+  batchSize: number;
 }
+
+/** The CLI's rule for `produce --rate`: a tenth of a second of events per send(). */
+export const cliBatchSize = (rate: number): number => Math.min(2_000, Math.max(1, Math.round(rate / 10)));
 
 /** The join must come first, or the first records would wait for it and count as latency. */
 const JOIN_TIMEOUT_MS = 30_000;
@@ -31,8 +35,7 @@ export async function measureEndToEnd(
 ): Promise<EndToEndLatency> {
   const topic = await topics.create('latency');
   const count = Math.round(load.rate * load.seconds);
-  // The CLI's rule for --rate: a tenth of a second of events per send.
-  const batchSize = Math.min(2_000, Math.max(1, Math.round(load.rate / 10)));
+  const { batchSize } = load;
   const handedAt = new Float64Array(count);
   const latencies: number[] = [];
   const warmup = Math.min(load.rate, Math.floor(count / 2));

@@ -33,7 +33,10 @@ export async function kcatProduce(brokers: string[], topic: string, keyedFile: s
   return requireSuccess('kcat -P', run);
 }
 
-/** `kcat -C -e -o beginning`, values counted as lines (a JSON rating never holds a newline). */
+/**
+ * `kcat -C -e -o beginning -f '\n'`: every record fetched and decompressed, one newline printed per
+ * record and counted. Printing the values too doubles kcat's time, which would measure the pipe.
+ */
 export async function kcatConsume(
   brokers: string[],
   topic: string,
@@ -41,7 +44,7 @@ export async function kcatConsume(
   let lines = 0;
   const run = await runMeasured({
     command: 'kcat',
-    args: ['-C', '-b', brokers.join(','), '-t', topic, '-e', '-o', 'beginning', '-q'],
+    args: ['-C', '-b', brokers.join(','), '-t', topic, '-e', '-o', 'beginning', '-q', '-f', '\\n'],
     onStdout: (chunk) => {
       for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
     },
