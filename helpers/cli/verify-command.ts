@@ -1,7 +1,6 @@
 // `ratings-kafka verify`: the hello-world phase check, against KAFKA_BROKERS or an embedded broker.
 import type { TopicProfile } from '../../contracts/topics.ts';
 import { runVerify, VERIFY_STEPS, type VerifyStep } from '../flows/verify-flow.ts';
-import { provisionBroker } from '../kafka/provision.ts';
 import type { StartedBroker } from '../kafka/types.ts';
 import { COMMON_OPTIONS, choiceFlag, parseCommandArgs } from './args.ts';
 import { brokersFrom } from './brokers.ts';
@@ -91,6 +90,8 @@ export const verifyCommand: Command = {
 async function startEmbedded(guard: EmbeddedBrokerGuard, io: CliIo): Promise<StartedBroker> {
   println(io.stderr, 'No KAFKA_BROKERS or --brokers: starting an embedded broker for this check...');
   try {
+    // Loaded on demand: testcontainers weighs ~0.5 s of start-up that produce and consume never need.
+    const { provisionBroker } = await import('../kafka/provision.ts');
     return await guard.adopt(provisionBroker({ log: (line) => println(io.stderr, line) }));
   } catch (error) {
     guard.release();
