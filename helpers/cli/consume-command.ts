@@ -83,7 +83,7 @@ export const consumeCommand: Command = {
           : undefined;
     const brokers = requireBrokers(values.brokers, io.env);
 
-    const kafka = cliKafka(brokers);
+    const kafka = cliKafka(brokers, io.env);
     const admin = await connectAdmin(kafka, brokers);
     try {
       await requireTopic(admin, topic, brokers);

@@ -27,6 +27,8 @@ Run \`ratings-kafka <command> --help\` for a command's options.
 
 The broker: --brokers host:port[,host:port] or KAFKA_BROKERS. Only \`verify\` starts an embedded
 broker when neither is set. KAFKA_LOG_LEVEL=info|debug shows the Kafka client's logs.
+Secured clusters: KAFKA_SECURITY_PROTOCOL=SASL_SSL|SSL, KAFKA_SASL_MECHANISM (default scram-sha-512),
+KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_FILE (PEM; default: the system's CAs).
 
 ${EXIT_CODES_HELP}`;
 

@@ -95,7 +95,7 @@ export const produceCommand: Command = {
     const fileSize = file !== undefined ? await sizeOf(file) : undefined;
     const brokers = requireBrokers(values.brokers, io.env);
 
-    const kafka = cliKafka(brokers);
+    const kafka = cliKafka(brokers, io.env);
     const admin = await connectAdmin(kafka, brokers);
     try {
       await requireTopic(admin, topic, brokers);

@@ -58,7 +58,7 @@ export const topicsCommand: Command = {
     const profile = choiceFlag('profile', values.profile, PROFILES);
     const brokers = requireBrokers(values.brokers, io.env);
     const specs = topicsForProfile(profile);
-    const admin = await connectAdmin(cliKafka(brokers), brokers);
+    const admin = await connectAdmin(cliKafka(brokers, io.env), brokers);
     try {
       if (action === 'describe') return await describe(admin, specs, profile, io, values.json === true);
       if (action === 'create') await requireEnoughBrokers(admin, specs, profile, brokers);

@@ -12,6 +12,7 @@ import {
   EXIT_INFRASTRUCTURE,
   EXIT_OK,
   InfrastructureError,
+  UsageError,
 } from './exit-codes.ts';
 import { formatDuration } from './format.ts';
 
@@ -51,12 +52,19 @@ export const verifyCommand: Command = {
     const profile = choiceFlag('profile', values.profile, PROFILES);
     const json = values.json === true;
     const given = brokersFrom(values.brokers, io.env);
+    const protocol = io.env.KAFKA_SECURITY_PROTOCOL?.trim();
+    if (!given && protocol && protocol.toUpperCase() !== 'PLAINTEXT') {
+      throw new UsageError(
+        `KAFKA_SECURITY_PROTOCOL=${protocol} needs a secured cluster: set KAFKA_BROKERS or --brokers to it ` +
+          '(the embedded broker verify starts without them speaks PLAINTEXT only)',
+      );
+    }
     const guard = given ? undefined : new EmbeddedBrokerGuard();
     const embedded = guard ? await startEmbedded(guard, io) : undefined;
     const brokers = embedded?.brokers ?? given ?? [];
     try {
       const started = performance.now();
-      const result = await runVerify(cliKafka(brokers), {
+      const result = await runVerify(cliKafka(brokers, io.env), {
         profile,
         onStep: (step) => {
           if (!json) printStep(io, step);

@@ -1,5 +1,6 @@
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { registerLz4Codec } from './lz4-codec.ts';
+import { type SecuritySummary, securityFromEnv } from './security.ts';
 
 let warningFilterInstalled = false;
 
@@ -20,21 +21,38 @@ function filterKafkajsTimeoutWarning(): void {
   });
 }
 
+const securityByClient = new WeakMap<Kafka, SecuritySummary>();
+
 /**
  * The one way this project builds a kafkajs client: LZ4 registered (the `ratings` topic is LZ4
- * whatever the producer sends), quiet logs unless KAFKA_LOG_LEVEL asks, short timeouts that fail loudly.
+ * whatever the producer sends), quiet logs unless KAFKA_LOG_LEVEL asks, short timeouts that fail loudly,
+ * and TLS/SASL from `env`'s KAFKA_SECURITY_PROTOCOL and friends (see security.ts); throws a
+ * SecurityConfigError naming the variable when they are incomplete.
  */
-export function kafkaClient(brokers: string[], overrides: Partial<KafkaConfig> = {}): Kafka {
+export function kafkaClient(
+  brokers: string[],
+  overrides: Partial<KafkaConfig> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Kafka {
   registerLz4Codec();
   filterKafkajsTimeoutWarning();
+  const security = securityFromEnv(env);
   const level = process.env.KAFKA_LOG_LEVEL?.toUpperCase() as keyof typeof logLevel | undefined;
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: 'kafka-contracts',
     brokers,
     logLevel: level && level in logLevel ? logLevel[level] : logLevel.NOTHING,
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
     retry: { retries: 5, initialRetryTime: 100 },
+    ...security.config,
     ...overrides,
   });
+  securityByClient.set(kafka, security.summary);
+  return kafka;
+}
+
+/** How a client of {@link kafkaClient} connects (no password), so its failures can be explained. */
+export function securityOf(kafka: Kafka): SecuritySummary | undefined {
+  return securityByClient.get(kafka);
 }

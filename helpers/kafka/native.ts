@@ -19,6 +19,13 @@ export const MIN_JAVA_MAJOR = 17;
 export interface NativeOptions {
   /** Extra broker settings, `a.b.c` form; they win over the defaults and {@link BROKER_OVERRIDES}. */
   settings: Record<string, string>;
+  /** Listeners next to PLAINTEXT and CONTROLLER (e.g. a SASL_SSL one), on loopback and advertised as such. */
+  listeners: NativeListener[];
+  /**
+   * Extra arguments of the storage format step, e.g. `--add-scram` credentials: they exist before the
+   * broker first starts. They may hold secrets, so they are masked in every error message.
+   */
+  formatArgs: string[];
   /** The java executable; defaults to {@link findJava}. */
   java: string;
   /** Folder holding the Kafka jars; defaults to `<resolve.sh output>/libs`. */
@@ -33,6 +40,13 @@ export interface NativeOptions {
   shutdownTimeoutMs: number;
 }
 
+/** One extra listener of a native broker: `name://127.0.0.1:port`, speaking `protocol`. */
+export interface NativeListener {
+  name: string;
+  protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  port: number;
+}
+
 /** A native broker, plus where its files are for diagnostics. */
 export interface NativeBroker extends RestartableBroker {
   /** The temporary folder holding the config, the data dir and the logs; removed by stop(). */
@@ -43,6 +57,8 @@ export interface NativeBroker extends RestartableBroker {
 
 const DEFAULTS = {
   settings: {},
+  listeners: [] as NativeListener[],
+  formatArgs: [] as string[],
   heap: '512m',
   jvmFlags: [] as string[],
   readyTimeoutMs: 60_000,
@@ -197,7 +213,10 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
       `${java} reports Java ${version ?? '(unknown)'}; the native Kafka broker needs >= ${MIN_JAVA_MAJOR}`,
     );
   }
-  const { settings, heap, jvmFlags, readyTimeoutMs, shutdownTimeoutMs } = { ...DEFAULTS, ...options };
+  const { settings, listeners, formatArgs, heap, jvmFlags, readyTimeoutMs, shutdownTimeoutMs } = {
+    ...DEFAULTS,
+    ...options,
+  };
   const libsDir = options.libsDir ?? (await resolveLibsDir());
   const kafkaVersion = await kafkaVersionIn(libsDir);
   const classpath = join(libsDir, '*');
@@ -227,11 +246,22 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
     'process.roles': 'broker,controller',
     'node.id': String(NODE_ID),
     'controller.quorum.bootstrap.servers': `127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    listeners: [
+      `PLAINTEXT://127.0.0.1:${port}`,
+      `CONTROLLER://127.0.0.1:${controllerPort}`,
+      ...listeners.map((extra) => `${extra.name}://127.0.0.1:${extra.port}`),
+    ].join(','),
+    'advertised.listeners': [
+      `PLAINTEXT://127.0.0.1:${port}`,
+      ...listeners.map((extra) => `${extra.name}://127.0.0.1:${extra.port}`),
+    ].join(','),
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map': [
+      'PLAINTEXT:PLAINTEXT',
+      'CONTROLLER:PLAINTEXT',
+      ...listeners.map((extra) => `${extra.name}:${extra.protocol}`),
+    ].join(','),
     'log.dirs': dataDir,
     // One node: internal topics cannot have more replicas, and one partition each keeps their
     // creation (first consumer group, first transaction, first share group) fast.
@@ -393,6 +423,7 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
           '--config',
           configFile,
           '--standalone',
+          ...formatArgs,
         ],
         { cwd: workDir },
       );
@@ -400,8 +431,12 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
       const output = error as { stdout?: string; stderr?: string };
       const printed = [output.stdout, output.stderr].join('\n').trim();
       const reason = printed || (error instanceof Error ? error.message : String(error));
+      // The failed command line (and StorageTool's complaint about an argument) would echo credentials.
+      const masked = formatArgs
+        .filter((arg) => !arg.startsWith('--'))
+        .reduce((text, secret) => text.replaceAll(secret, '(masked format argument)'), reason);
       throw new Error(
-        `Formatting the KRaft storage in ${dataDir} with kafka.tools.StorageTool failed: ${reason}`,
+        `Formatting the KRaft storage in ${dataDir} with kafka.tools.StorageTool failed: ${masked}`,
       );
     }
     launch();

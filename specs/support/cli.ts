@@ -18,6 +18,8 @@ export interface RunCliOptions {
   /** Replaces the environment; by default KAFKA_BROKERS points at the run's broker. */
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
+  /** The working directory; by default the spec's. */
+  cwd: string;
 }
 
 /** The environment a spec's CLI run gets: the suite's broker in KAFKA_BROKERS. */
@@ -31,6 +33,7 @@ export function runCli(args: string[], options: Partial<RunCliOptions> = {}): Pr
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: options.env ?? cliEnv(),
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
