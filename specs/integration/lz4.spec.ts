@@ -6,7 +6,7 @@ import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { lz4Codec, lz4CodecRegistered } from '../../helpers/clients/lz4-codec.ts';
 import { consumeRatings, uniqueGroupId } from '../../helpers/consumer/ratings-consumer.ts';
 import { isolatedTopic, runKafka } from '../support/broker.ts';
-import { kcat, kcatMissing } from '../support/kcat.ts';
+import { kcat, kcatMissing, withKcat } from '../support/kcat.ts';
 
 const event = (userId: number) =>
   JSON.stringify({ userId, movieId: 31, rating: 2.5, timestamp: 1_260_759_144_000 });
@@ -79,7 +79,7 @@ describe('ratings topic LZ4', () => {
     }
   });
 
-  it.skipIf(kcatMissing)('is readable by kcat too, with the same values', async () => {
+  it.skipIf(kcatMissing)(withKcat('is readable by kcat too, with the same values'), async () => {
     const kafka = runKafka();
     const topic = await isolatedTopic(RATINGS_TOPIC, kafka);
     const producer = kafka.producer();

@@ -7,7 +7,7 @@ import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { javaDefaultPartition } from '../../helpers/partitioner/murmur2.ts';
 import { createRatingsProducer } from '../../helpers/producer/ratings-producer.ts';
 import { isolatedTopic, runKafka } from '../support/broker.ts';
-import { kcat, kcatMissing } from '../support/kcat.ts';
+import { kcat, kcatMissing, withKcat } from '../support/kcat.ts';
 import { readTopic } from '../support/read-topic.ts';
 
 const USERS = 1_500;
@@ -48,7 +48,7 @@ describe('ratings topic partitioning', () => {
   });
 
   it.skipIf(kcatMissing)(
-    'agrees with kcat (librdkafka, partitioner=murmur2_random) on every key',
+    withKcat('agrees with kcat (librdkafka, partitioner=murmur2_random) on every key'),
     async () => {
       const kafka = runKafka();
       const topic = await isolatedTopic(RATINGS_TOPIC, kafka);

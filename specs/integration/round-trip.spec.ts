@@ -12,7 +12,7 @@ import {
 } from '../../helpers/consumer/ratings-consumer.ts';
 import { createRatingsProducer } from '../../helpers/producer/ratings-producer.ts';
 import { isolatedTopic, runKafka } from '../support/broker.ts';
-import { kcat, kcatMissing } from '../support/kcat.ts';
+import { kcat, kcatMissing, withKcat } from '../support/kcat.ts';
 
 /** Against a broker each run costs a topic and a group: keep runs few and batches meaningful. */
 const RUNS = 5;
@@ -52,7 +52,7 @@ describe('ratings round trip', () => {
     );
   });
 
-  it.skipIf(kcatMissing)('is readable by kcat from the LZ4 topic, byte for byte', async () => {
+  it.skipIf(kcatMissing)(withKcat('is readable by kcat from the LZ4 topic, byte for byte'), async () => {
     const kafka = runKafka();
     const topic = await isolatedTopic(RATINGS_TOPIC, kafka);
     const events = fc.sample(validRating(), { numRuns: 200, seed: 7 });

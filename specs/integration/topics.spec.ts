@@ -47,13 +47,16 @@ describe('ratings and metrics topics', () => {
     },
   );
 
-  it.runIf(readOnly())('match their contract on the deployed cluster (read-only)', async () => {
-    const admin = await connectedAdmin();
-    const before = await admin.listTopics();
-    const reports = await ensureTopics(admin, contractTopics, { mode: 'verify' });
-    expect(reports.filter((report) => report.status !== 'exists, matches')).toEqual([]);
-    expect(await admin.listTopics()).toEqual(before);
-  });
+  it.runIf(readOnly())(
+    'match their contract on the deployed cluster (read-only: runs with KAFKA_READ_ONLY=true)',
+    async () => {
+      const admin = await connectedAdmin();
+      const before = await admin.listTopics();
+      const reports = await ensureTopics(admin, contractTopics, { mode: 'verify' });
+      expect(reports.filter((report) => report.status !== 'exists, matches')).toEqual([]);
+      expect(await admin.listTopics()).toEqual(before);
+    },
+  );
 });
 
 describe('topic drift', () => {
