@@ -7,6 +7,9 @@ export const kcatMissing: string | undefined =
     ? undefined
     : 'kcat is not installed (Debian package kcat)';
 
+/** A test name that carries the skip reason, so the report says why the cross-check did not run. */
+export const withKcat = (name: string): string => (kcatMissing ? `${name} (skipped: ${kcatMissing})` : name);
+
 /** Runs kcat with the given arguments and stdin; rejects with its stderr on a non-zero exit. */
 export function kcat(args: string[], input = ''): Promise<string> {
   return new Promise((resolve, reject) => {
