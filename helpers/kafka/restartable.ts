@@ -100,7 +100,7 @@ async function startRestartableContainer(settings: RestartableOptions): Promise<
       if (signal === 'SIGTERM') {
         // Not `docker stop`: PID 1 is KafkaContainer's starter script, which neither handles nor
         // forwards SIGTERM, so the engine would wait out the grace period and SIGKILL the JVM. Signal
-        // every process but PID 1 (the JVM) instead; the script ends with it and so does the container.
+        // every process but PID 1 instead, which is the JVM; the script ends with it, and the container too.
         await started.container.exec(['sh', '-c', 'kill -TERM -1']);
         if (!(await exitsWithin(container, settings.shutdownTimeoutMs)))
           await container.kill({ signal: 'KILL' });
