@@ -44,7 +44,10 @@ export function kafkaClient(
     logLevel: level && level in logLevel ? logLevel[level] : logLevel.NOTHING,
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
-    retry: { retries: 5, initialRetryTime: 100 },
+    // Connection-level retries: how long a client keeps reconnecting to a broker that refuses (about
+    // 2.5 s, run once or twice per request). Every field is pinned: under NODE_ENV=test kafkajs fills
+    // unset ones with its own test defaults, which would make specs and the CLI behave differently.
+    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1_000, factor: 0.2, multiplier: 2 },
     ...security.config,
     ...overrides,
   });

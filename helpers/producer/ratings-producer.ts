@@ -25,14 +25,23 @@ export interface RetryOptions {
   retries: number;
   initialRetryTime: number;
   maxRetryTime: number;
+  factor: number;
+  multiplier: number;
 }
 
 /**
- * About 30 s of retries: a broker restart (seconds) is ridden out with the idempotent sequence intact;
- * a longer outage fails the send so the caller hears of it. kafkajs' idempotent default is to retry
- * forever, which would stall a producer silently.
+ * Retries of a send on retriable broker answers (leader moved, request timed out): about 30 s, then the
+ * send fails so the caller hears of it. kafkajs' idempotent default is to retry forever, which would
+ * stall a producer silently. A broker that refuses connections is governed by the client's own,
+ * shorter connection budget (see kafkaClient): when that runs out the send fails at once.
  */
-export const DEFAULT_RETRY: RetryOptions = { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 };
+export const DEFAULT_RETRY: RetryOptions = {
+  retries: 10,
+  initialRetryTime: 300,
+  maxRetryTime: 5_000,
+  factor: 0.2,
+  multiplier: 2,
+};
 
 /** An event the producer refused to send, with the reason. */
 export interface Refusal {
