@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// pact-js reports usage to a remote host unless told not to; specs talk to this machine only. Set
+// here, in the main process, so every worker of every project inherits it.
+process.env.PACT_DO_NOT_TRACK ??= 'true';
+
 // Three projects so each concern runs alone: `unit` needs no broker, `integration` and
 // `contract` share the single broker started by the global setup.
 export default defineConfig({

@@ -61,7 +61,8 @@ export function runBroker(args: readonly string[], settings: BrokerSettings): Pr
   return new Promise((resolve, reject) => {
     const child = spawn(pactBinary(), ['broker', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
+      // No usage telemetry: the CLI talks to the Pact Broker it is given and nothing else.
+      env: { ...process.env, PACT_DO_NOT_TRACK: 'true' },
     });
     // Whole lines only: a secret split across two chunks would escape a chunk-wise redaction.
     const streams = [
