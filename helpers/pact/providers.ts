@@ -6,7 +6,7 @@ import type {
   MessageProvider,
   MessageProviders,
 } from '@pact-foundation/pact';
-import { MessageProviderPact } from '@pact-foundation/pact';
+import { MessageProviderPact, providerWithMetadata } from '@pact-foundation/pact';
 import type { MetricEvent } from '../../contracts/metric.ts';
 import {
   MESSAGE_CONTENT_TYPE,
@@ -65,7 +65,10 @@ export function produce<T>(recipe: RecordRecipe<T>, event: T): ProducedRecord {
  * round trip is checked to give back the producer's bytes exactly: what is verified is what goes on Kafka.
  */
 export function recordProvider<T>(recipe: RecordRecipe<T>, event: T): MessageProvider {
-  return () => recordMessage(produce(recipe, event));
+  return (descriptor) => {
+    const { message, __pactMessageMetadata: metadata } = recordMessage(produce(recipe, event));
+    return providerWithMetadata(() => message, metadata as Record<string, string>)(descriptor);
+  };
 }
 
 /** The Pact message of a record (one a recipe made, or one read back from a broker), bytes checked as above. */
