@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findJava } from '../../helpers/kafka/native.ts';
+import { findJava, KAFKA_JVM_FLAGS } from '../../helpers/kafka/native.ts';
 
 /** The java executable and the classpath holding kafka-tools. */
 export interface JavaTools {
@@ -15,16 +15,6 @@ export interface JavaTools {
 
 /** The heap kafka-producer-perf-test.sh and kafka-consumer-perf-test.sh give the tools. */
 const TOOL_HEAP = '-Xmx512M';
-
-// kafka-run-class.sh's KAFKA_JVM_PERFORMANCE_OPTS.
-const JVM_FLAGS = [
-  '-server',
-  '-XX:+UseG1GC',
-  '-XX:MaxGCPauseMillis=20',
-  '-XX:InitiatingHeapOccupancyPercent=35',
-  '-XX:+ExplicitGCInvokesConcurrent',
-  '-Djava.awt.headless=true',
-];
 
 /** Finds Java and the jars (resolving them with Maven on first use); throws naming what is missing. */
 export function javaTools(): JavaTools {
@@ -45,5 +35,5 @@ export function javaTools(): JavaTools {
 
 /** The java command line that runs `mainClass` with `args`. */
 export function javaArgs(tools: JavaTools, mainClass: string, args: string[]): string[] {
-  return [TOOL_HEAP, ...JVM_FLAGS, '-cp', join(tools.libsDir, '*'), mainClass, ...args];
+  return [TOOL_HEAP, ...KAFKA_JVM_FLAGS, '-cp', join(tools.libsDir, '*'), mainClass, ...args];
 }

@@ -84,8 +84,8 @@ const LOG4J2_XML = `<?xml version="1.0" encoding="UTF-8"?>
 </Configuration>
 `;
 
-// Kafka's own kafka-server-start.sh defaults, minus the ones a short-lived test broker does not need.
-const JVM_FLAGS = [
+/** Kafka's kafka-run-class.sh performance defaults (KAFKA_JVM_PERFORMANCE_OPTS), for every JVM we start. */
+export const KAFKA_JVM_FLAGS: readonly string[] = [
   '-server',
   '-XX:+UseG1GC',
   '-XX:MaxGCPauseMillis=20',
@@ -284,7 +284,7 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
   const jvmArgs = [
     `-Xmx${heap}`,
     `-Xms${heap}`,
-    ...JVM_FLAGS,
+    ...KAFKA_JVM_FLAGS,
     ...jvmFlags,
     `-Dlog4j2.configurationFile=${log4jFile}`,
     `-Dkafka.logs.dir=${logsDir}`,

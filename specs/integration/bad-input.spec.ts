@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { RATINGS_DLQ_TOPIC, RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { DLQ_HEADERS } from '../../helpers/consumer/dead-letter.ts';
 import { consumeRatings, uniqueGroupId } from '../../helpers/consumer/ratings-consumer.ts';
-import { connectedAdmin, isolatedTopic, runKafka } from '../support/broker.ts';
+import { connectedAdmin, isolatedTopic, runKafka, sendRaw } from '../support/broker.ts';
 import { readTopic } from '../support/read-topic.ts';
 
 const valid = (userId: number) =>
@@ -42,16 +42,13 @@ describe('ratings consumer with bad input', () => {
     const kafka = runKafka();
     const topic = await isolatedTopic(RATINGS_TOPIC, kafka);
     const dlq = await isolatedTopic(RATINGS_DLQ_TOPIC, kafka);
-    const producer = kafka.producer();
-    await producer.connect();
     // Interleave: valid, bad, valid, bad... all on one key so the order on the partition is known.
     const messages = BAD_INPUT.flatMap((bad, i) => [
       { key: '7', value: valid(1000 + i) },
       { key: '7', value: bad.value, headers: { case: bad.name } },
     ]);
     messages.push({ key: '7', value: valid(2000) });
-    await producer.send({ topic: topic.name, messages });
-    await producer.disconnect();
+    await sendRaw(kafka, topic.name, messages);
 
     const group = uniqueGroupId();
     const summary = await consumeRatings(kafka, {
@@ -102,16 +99,10 @@ describe('ratings consumer with bad input', () => {
   it('commits nothing past an invalid record when the dead-letter write fails, and says why', async () => {
     const kafka = runKafka();
     const topic = await isolatedTopic(RATINGS_TOPIC, kafka);
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: topic.name,
-      messages: [
-        { key: '7', value: valid(1) },
-        { key: '7', value: Buffer.from('not json') },
-      ],
-    });
-    await producer.disconnect();
+    await sendRaw(kafka, topic.name, [
+      { key: '7', value: valid(1) },
+      { key: '7', value: Buffer.from('not json') },
+    ]);
 
     const group = uniqueGroupId();
     const summary = await consumeRatings(kafka, {

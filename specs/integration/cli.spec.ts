@@ -14,7 +14,7 @@ import type { ProduceReport } from '../../helpers/cli/produce-command.ts';
 import { readRunMetrics } from '../../helpers/consumer/metrics-reader.ts';
 import { uniqueGroupId } from '../../helpers/consumer/ratings-consumer.ts';
 import { randomRatings } from '../../helpers/sources/random-ratings.ts';
-import { connectedAdmin, isolatedTopic, readOnly, runKafka } from '../support/broker.ts';
+import { connectedAdmin, isolatedTopic, readOnly, runKafka, sendRaw } from '../support/broker.ts';
 import { cliEnv, jsonOf, runCli } from '../support/cli.ts';
 import { readTopic } from '../support/read-topic.ts';
 
@@ -273,16 +273,10 @@ describe.skipIf(readOnly())('ratings-kafka consume', () => {
   it('counts an invalid record with its reason and exits 1', async () => {
     const kafka = runKafka();
     const topic = await isolatedTopic(RATINGS_TOPIC, kafka);
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: topic.name,
-      messages: [
-        { key: '1', value: 'not json' },
-        { key: '1', value: JSON.stringify({ userId: 1, movieId: 2, rating: 3.5, timestamp: 1112486027000 }) },
-      ],
-    });
-    await producer.disconnect();
+    await sendRaw(kafka, topic.name, [
+      { key: '1', value: 'not json' },
+      { key: '1', value: JSON.stringify({ userId: 1, movieId: 2, rating: 3.5, timestamp: 1112486027000 }) },
+    ]);
     const run = await runCli([
       'consume',
       '--max-messages',
@@ -308,10 +302,7 @@ describe.skipIf(readOnly())('ratings-kafka consume', () => {
     const kafka = runKafka();
     const topic = await isolatedTopic(RATINGS_TOPIC, kafka);
     const dlq = await isolatedTopic(RATINGS_DLQ_TOPIC, kafka);
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: topic.name, messages: [{ key: '9', value: '{"userId": 9' }] });
-    await producer.disconnect();
+    await sendRaw(kafka, topic.name, [{ key: '9', value: '{"userId": 9' }]);
     const run = await runCli([
       'consume',
       '--max-messages',

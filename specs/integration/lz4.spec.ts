@@ -5,8 +5,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { lz4Codec, lz4CodecRegistered } from '../../helpers/clients/lz4-codec.ts';
 import { consumeRatings, uniqueGroupId } from '../../helpers/consumer/ratings-consumer.ts';
-import { isolatedTopic, runKafka } from '../support/broker.ts';
-import { kcat, kcatMissing, withKcat } from '../support/kcat.ts';
+import { isolatedTopic, runKafka, sendRaw } from '../support/broker.ts';
+import { kcatMissing, kcatReadAll, withKcat } from '../support/kcat.ts';
 
 const event = (userId: number) =>
   JSON.stringify({ userId, movieId: 31, rating: 2.5, timestamp: 1_260_759_144_000 });
@@ -21,17 +21,10 @@ describe('ratings topic LZ4', () => {
   it('reads records produced uncompressed, gzip and LZ4 from the LZ4 topic', async () => {
     const kafka = runKafka();
     const topic = await isolatedTopic(RATINGS_TOPIC, kafka);
-    const producer = kafka.producer();
-    await producer.connect();
     const codecs = [CompressionTypes.None, CompressionTypes.GZIP, CompressionTypes.LZ4];
     for (const [i, compression] of codecs.entries()) {
-      await producer.send({
-        topic: topic.name,
-        compression,
-        messages: [{ key: String(i + 1), value: event(i + 1) }],
-      });
+      await sendRaw(kafka, topic.name, [{ key: String(i + 1), value: event(i + 1) }], compression);
     }
-    await producer.disconnect();
 
     const summary = await consumeRatings(kafka, {
       topic: topic.name,
@@ -46,14 +39,7 @@ describe('ratings topic LZ4', () => {
   it('decompresses uncompressed sends with our codec: proof the broker stored them as LZ4', async () => {
     const kafka = runKafka();
     const topic = await isolatedTopic(RATINGS_TOPIC, kafka);
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: topic.name,
-      compression: CompressionTypes.None,
-      messages: [{ key: '1', value: event(1) }],
-    });
-    await producer.disconnect();
+    await sendRaw(kafka, topic.name, [{ key: '1', value: event(1) }], CompressionTypes.None);
 
     // A counting wrapper around our codec: if the batch came back uncompressed it would never be called.
     let decompressed = 0;
@@ -82,28 +68,14 @@ describe('ratings topic LZ4', () => {
   it.skipIf(kcatMissing)(withKcat('is readable by kcat too, with the same values'), async () => {
     const kafka = runKafka();
     const topic = await isolatedTopic(RATINGS_TOPIC, kafka);
-    const producer = kafka.producer();
-    await producer.connect();
     const values = [1, 2, 3].map(event);
-    await producer.send({
-      topic: topic.name,
-      compression: CompressionTypes.LZ4,
-      messages: values.map((value, i) => ({ key: String(i + 1), value })),
-    });
-    await producer.disconnect();
-    const out = await kcat([
-      '-C',
-      '-b',
-      inject('kafkaBrokers').join(','),
-      '-t',
+    await sendRaw(
+      kafka,
       topic.name,
-      '-o',
-      'beginning',
-      '-e',
-      '-q',
-      '-f',
-      '%s\n',
-    ]);
-    expect(out.trim().split('\n').sort()).toEqual([...values].sort());
+      values.map((value, i) => ({ key: String(i + 1), value })),
+      CompressionTypes.LZ4,
+    );
+    const lines = await kcatReadAll(inject('kafkaBrokers'), topic.name, '%s');
+    expect(lines.sort()).toEqual([...values].sort());
   });
 });

@@ -12,7 +12,7 @@ import {
 } from '../../helpers/consumer/ratings-consumer.ts';
 import { createRatingsProducer } from '../../helpers/producer/ratings-producer.ts';
 import { isolatedTopic, runKafka } from '../support/broker.ts';
-import { kcat, kcatMissing, withKcat } from '../support/kcat.ts';
+import { kcatMissing, kcatReadAll, withKcat } from '../support/kcat.ts';
 
 /** Against a broker each run costs a topic and a group: keep runs few and batches meaningful. */
 const RUNS = 5;
@@ -58,20 +58,7 @@ describe('ratings round trip', () => {
     const events = fc.sample(validRating(), { numRuns: 200, seed: 7 });
     await using producer = await createRatingsProducer(kafka, { topic: topic.name });
     await producer.sendAll(events);
-    const out = await kcat([
-      '-C',
-      '-b',
-      inject('kafkaBrokers').join(','),
-      '-t',
-      topic.name,
-      '-o',
-      'beginning',
-      '-e',
-      '-q',
-      '-f',
-      '%k %s\n',
-    ]);
-    const lines = out.trim().split('\n');
+    const lines = await kcatReadAll(inject('kafkaBrokers'), topic.name, '%k %s');
     expect(lines.sort()).toEqual(events.map((event) => `${event.userId} ${JSON.stringify(event)}`).sort());
   });
 });

@@ -1,6 +1,6 @@
 // What integration specs share: the run's broker, isolated topics and groups, cleanup with creation.
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka } from 'kafkajs';
+import { type Admin, CompressionTypes, type Kafka, type Message } from 'kafkajs';
 import { inject, onTestFinished } from 'vitest';
 import type { TopicSpec } from '../../contracts/topics.ts';
 import { kafkaClient } from '../../helpers/clients/kafka-client.ts';
@@ -41,3 +41,22 @@ export async function isolatedTopic(spec: TopicSpec, kafka: Kafka = runKafka()):
 
 /** True when the spec must not create anything (checking a real deployment read-only). */
 export const readOnly = (): boolean => process.env.KAFKA_READ_ONLY === 'true';
+
+/**
+ * Sends records as they are, bypassing our producer (no validation, no partitioner): how bad input and
+ * other clients' records reach a topic in specs.
+ */
+export async function sendRaw(
+  kafka: Kafka,
+  topic: string,
+  messages: Message[],
+  compression: CompressionTypes = CompressionTypes.None,
+): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, compression, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}

@@ -29,3 +29,21 @@ export function kcat(args: string[], input = ''): Promise<string> {
     child.stdin.end(input);
   });
 }
+
+/** Reads a whole topic from the beginning with kcat (`-e`: exits at the end) and returns one line per record. */
+export async function kcatReadAll(brokers: string[], topic: string, format: string): Promise<string[]> {
+  const out = await kcat([
+    '-C',
+    '-b',
+    brokers.join(','),
+    '-t',
+    topic,
+    '-o',
+    'beginning',
+    '-e',
+    '-q',
+    '-f',
+    `${format}\n`,
+  ]);
+  return out.trim().split('\n');
+}
