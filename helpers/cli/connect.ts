@@ -1,5 +1,5 @@
 // Opening the CLI's connection to Kafka, with the one error message a person needs when it fails.
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Kafka, KafkaConfig } from 'kafkajs';
 import { kafkaClient, securityOf } from '../clients/kafka-client.ts';
 import { SecurityConfigError, type SecuritySummary } from '../clients/security.ts';
 import { hasErrorType, securityHint } from '../clients/security-hint.ts';
@@ -9,9 +9,13 @@ import { InfrastructureError, UsageError } from './exit-codes.ts';
  * The CLI's kafkajs client: the project's one client factory, under the CLI's own client id, secured by
  * KAFKA_SECURITY_PROTOCOL and friends; incomplete security settings are a usage error naming the variable.
  */
-export function cliKafka(brokers: string[], env: NodeJS.ProcessEnv = process.env): Kafka {
+export function cliKafka(
+  brokers: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<KafkaConfig> = {},
+): Kafka {
   try {
-    return kafkaClient(brokers, { clientId: 'ratings-kafka' }, env);
+    return kafkaClient(brokers, { clientId: 'ratings-kafka', ...overrides }, env);
   } catch (error) {
     if (error instanceof SecurityConfigError) throw new UsageError(error.message);
     throw error;

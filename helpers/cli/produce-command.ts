@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { type ProduceFlowResult, runProduceFlow } from '../flows/produce-flow.ts';
+import { RESTART_CONNECTION_RETRY } from '../producer/ratings-producer.ts';
 import { NotMovieLensError, readMovieLensRatings } from '../sources/movielens-csv.ts';
 import { randomRatings } from '../sources/random-ratings.ts';
 import { throttle } from '../sources/throttle.ts';
@@ -102,6 +103,8 @@ export const produceCommand: Command = {
     } finally {
       await admin.disconnect();
     }
+    // Reachable: from here on a broker restart is ridden out instead of failing the run.
+    const producerKafka = cliKafka(brokers, io.env, { retry: { ...RESTART_CONNECTION_RETRY } });
 
     const refusals: RefusedEvent[] = [];
     let refusedBeforeSend = 0;
@@ -138,7 +141,7 @@ export const produceCommand: Command = {
     const runId = randomUUID();
     let result: ProduceFlowResult;
     try {
-      result = await runProduceFlow(kafka, events, {
+      result = await runProduceFlow(producerKafka, events, {
         topic,
         runId,
         // At a low rate a full batch would take minutes to fill; flush about ten times a second instead.

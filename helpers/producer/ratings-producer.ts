@@ -43,6 +43,19 @@ export const DEFAULT_RETRY: RetryOptions = {
   multiplier: 2,
 };
 
+/**
+ * A connection budget that rides out a broker restart (back within 2-6 s, clean or killed): about 16 s of
+ * reconnecting before a send fails. For the client a long-running producer uses; the default client
+ * budget is short so that an address that never answers is reported at once.
+ */
+export const RESTART_CONNECTION_RETRY = {
+  retries: 8,
+  initialRetryTime: 250,
+  maxRetryTime: 3_000,
+  factor: 0.2,
+  multiplier: 2,
+} as const;
+
 /** An event the producer refused to send, with the reason. */
 export interface Refusal {
   index: number;

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { type Admin, AssignerProtocol, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { MOVIE_ID_MAX, type RatingEvent, USER_ID_MAX } from '../../contracts/rating.ts';
-import { RATINGS_TOPIC } from '../../contracts/topics.ts';
+import { RATINGS_TOPIC, topicsForProfile } from '../../contracts/topics.ts';
+import { ensureTopics } from '../../helpers/admin/ensure-topics.ts';
+import type { ProduceReport } from '../../helpers/cli/produce-command.ts';
 import { kafkaClient } from '../../helpers/clients/kafka-client.ts';
 import { consumeRatings, uniqueGroupId } from '../../helpers/consumer/ratings-consumer.ts';
 import {
@@ -19,6 +21,7 @@ import {
 import type { RestartableBroker } from '../../helpers/kafka/types.ts';
 import { createRatingsProducer, type ProduceSummary } from '../../helpers/producer/ratings-producer.ts';
 import { connectedAdmin, isolatedTopic } from '../support/broker.ts';
+import { jsonOf, runCli } from '../support/cli.ts';
 import { committedOffsets, deliveryReport, groupLag, recordsInTopic } from '../support/delivery.ts';
 import { readTopic } from '../support/read-topic.ts';
 import { type SeenRecord, spawnConsumer } from '../support/spawn-consumer.ts';
@@ -483,5 +486,33 @@ describe('delivery under broker and consumer faults', () => {
     expect(inRange(b.seen, lastFrom, total)).toBeGreaterThan(0);
     expect(report.lost, 'never consumed').toEqual([]);
     expect(report.unexpected).toEqual([]);
+  }, 90_000);
+  it('lets the produce CLI ride out a broker SIGKILL: every event sent once, exit 0', async () => {
+    const own = broker!;
+    const admin = await connectedAdmin(kafka);
+    const topic = await isolatedTopic(RATINGS_TOPIC, kafka);
+    // The CLI publishes its run metrics to `metrics`: this broker needs the contract topics too.
+    await ensureTopics(admin, topicsForProfile());
+    const count = 12_000;
+    const run = runCli(
+      ['produce', '--count', String(count), '--seed', '5', '--rate', '3000', '--topic', topic.name, '--json'],
+      { env: { ...process.env, KAFKA_BROKERS: own.brokers.join(',') }, timeoutMs: 80_000 },
+    );
+    // Crash the broker once the CLI is well into its run, then let it come back on its own.
+    await expect
+      .poll(() => recordsInTopic(admin, topic.name), { timeout: 20_000, interval: 50 })
+      .toBeGreaterThan(1_500);
+    await own.restart('SIGKILL');
+    const restart = own.restarts.at(-1)!;
+    const result = await run;
+    const report = jsonOf<ProduceReport>(result);
+    console.log(
+      `[faults] produce CLI through a SIGKILL (${provider}): exit ${result.code}, sent ${report.sent}, ` +
+        `failed ${report.failed}; ${describeRestart(restart)}; records in topic ${await recordsInTopic(admin, topic.name)}`,
+    );
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(report).toMatchObject({ sent: count, failed: 0 });
+    // The idempotent producer's retries after the crash wrote nothing twice.
+    expect(await recordsInTopic(admin, topic.name)).toBe(count);
   }, 90_000);
 });
