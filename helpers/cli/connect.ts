@@ -61,8 +61,13 @@ export function unreachable(
 }
 
 /** Fails with an {@link InfrastructureError} when `topic` does not exist, saying how to create it. */
-export async function requireTopic(admin: Admin, topic: string, brokers: string[]): Promise<void> {
-  const topics = await admin.listTopics();
+async function requireTopic(
+  admin: Admin,
+  topic: string,
+  brokers: string[],
+  existing?: readonly string[],
+): Promise<void> {
+  const topics = existing ?? (await admin.listTopics());
   if (!topics.includes(topic)) {
     const security = securityByAdmin.get(admin);
     // A listing leaves out the topics the principal may not describe; asked by name, the broker says so.
@@ -70,6 +75,24 @@ export async function requireTopic(admin: Admin, topic: string, brokers: string[
     throw new InfrastructureError(
       `topic "${topic}" does not exist on ${brokers.join(',')}; create the contract topics with \`ratings-kafka topics create\`, or pass an existing --topic`,
     );
+  }
+}
+
+/**
+ * Connects, checks that every topic exists (one listing for them all) and disconnects: the preflight of
+ * the commands that read or write topics, so a missing topic is reported before any work starts.
+ */
+export async function requireTopics(
+  kafka: Kafka,
+  brokers: string[],
+  topics: readonly string[],
+): Promise<void> {
+  const admin = await connectAdmin(kafka, brokers);
+  try {
+    const existing = await admin.listTopics();
+    for (const topic of topics) await requireTopic(admin, topic, brokers, existing);
+  } finally {
+    await admin.disconnect();
   }
 }
 

@@ -7,7 +7,7 @@ import { type ConsumeFlowResult, runConsumeFlow } from '../flows/consume-flow.ts
 import { COMMON_OPTIONS, durationFlag, integerFlag, parseCommandArgs, topicFlag } from './args.ts';
 import { requireBrokers } from './brokers.ts';
 import { type CliIo, type Command, printJson, println } from './command.ts';
-import { cliKafka, connectAdmin, requireTopic } from './connect.ts';
+import { cliKafka, requireTopics } from './connect.ts';
 import {
   EXIT_CHECK_FAILED,
   EXIT_CODES_HELP,
@@ -84,13 +84,7 @@ export const consumeCommand: Command = {
     const brokers = requireBrokers(values.brokers, io.env);
 
     const kafka = cliKafka(brokers, io.env);
-    const admin = await connectAdmin(kafka, brokers);
-    try {
-      await requireTopic(admin, topic, brokers);
-      if (deadLetterTopic) await requireTopic(admin, deadLetterTopic, brokers);
-    } finally {
-      await admin.disconnect();
-    }
+    await requireTopics(kafka, brokers, deadLetterTopic ? [topic, deadLetterTopic] : [topic]);
     const result = await runConsumeFlow(kafka, {
       runId: randomUUID(),
       topic,

@@ -11,7 +11,7 @@ import { throttle } from '../sources/throttle.ts';
 import { COMMON_OPTIONS, integerFlag, parseCommandArgs, positiveNumberFlag, topicFlag } from './args.ts';
 import { requireBrokers } from './brokers.ts';
 import { type CliIo, type Command, printJson, println } from './command.ts';
-import { cliKafka, connectAdmin, requireTopic } from './connect.ts';
+import { cliKafka, requireTopics } from './connect.ts';
 import {
   EXIT_CHECK_FAILED,
   EXIT_CODES_HELP,
@@ -97,12 +97,7 @@ export const produceCommand: Command = {
     const brokers = requireBrokers(values.brokers, io.env);
 
     const kafka = cliKafka(brokers, io.env);
-    const admin = await connectAdmin(kafka, brokers);
-    try {
-      await requireTopic(admin, topic, brokers);
-    } finally {
-      await admin.disconnect();
-    }
+    await requireTopics(kafka, brokers, [topic]);
     // Reachable: from here on a broker restart is ridden out instead of failing the run.
     const producerKafka = cliKafka(brokers, io.env, { retry: { ...RESTART_CONNECTION_RETRY } });
 

@@ -14,7 +14,7 @@ import type { ProduceReport } from '../../helpers/cli/produce-command.ts';
 import { readRunMetrics } from '../../helpers/consumer/metrics-reader.ts';
 import { uniqueGroupId } from '../../helpers/consumer/ratings-consumer.ts';
 import { randomRatings } from '../../helpers/sources/random-ratings.ts';
-import { connectedAdmin, isolatedTopic, readOnly, runKafka, sendRaw } from '../support/broker.ts';
+import { connectedAdmin, isolatedTopic, readOnly, runKafka, sendRaw, writes } from '../support/broker.ts';
 import { cliEnv, jsonOf, runCli } from '../support/cli.ts';
 import { readTopic } from '../support/read-topic.ts';
 
@@ -107,7 +107,7 @@ describe('ratings-kafka usage', () => {
 
 describe('ratings-kafka topics', () => {
   it.skipIf(readOnly())(
-    'creates the contract topics idempotently: the second run reports "exists, matches", exit 0',
+    writes('creates the contract topics idempotently: the second run reports "exists, matches", exit 0'),
     async () => {
       const first = await runCli(['topics', 'create', '--json']);
       expect(first.code, first.stderr).toBe(0);
@@ -137,7 +137,7 @@ describe('ratings-kafka topics', () => {
   });
 });
 
-describe.skipIf(readOnly())('ratings-kafka produce', () => {
+describe.skipIf(readOnly())(writes('ratings-kafka produce'), () => {
   beforeAll(async () => {
     // Metric events go to the real `metrics` topic: it must exist whatever order the specs run in.
     const admin = runKafka().admin();
@@ -228,7 +228,7 @@ describe.skipIf(readOnly())('ratings-kafka produce', () => {
   });
 });
 
-describe.skipIf(readOnly())('ratings-kafka consume', () => {
+describe.skipIf(readOnly())(writes('ratings-kafka consume'), () => {
   it('reads --max-messages as a fresh group, commits up to the end offsets and reports a metric, exit 0', async () => {
     const admin = await connectedAdmin();
     const topic = await isolatedTopic(RATINGS_TOPIC);
@@ -328,7 +328,7 @@ describe.skipIf(readOnly())('ratings-kafka consume', () => {
   });
 });
 
-describe.skipIf(readOnly())('ratings-kafka verify', () => {
+describe.skipIf(readOnly())(writes('ratings-kafka verify'), () => {
   it('passes every step against the suite broker, on the real topics with whatever data they hold, exit 0', async () => {
     const run = await runCli(['verify']);
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);

@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { METRICS_TOPIC, RATINGS_TOPIC, type TopicSpec, topicsForProfile } from '../../contracts/topics.ts';
 import { allMatch, ensureTopics } from '../../helpers/admin/ensure-topics.ts';
 import { describeTopics } from '../../helpers/admin/topic-config.ts';
-import { connectedAdmin, readOnly } from '../support/broker.ts';
+import { connectedAdmin, readOnly, writes } from '../support/broker.ts';
 
 const contractTopics = topicsForProfile('development');
 
 describe('ratings and metrics topics', () => {
   it.skipIf(readOnly())(
-    'are created from the contract and the broker reports every declared setting',
+    writes('are created from the contract and the broker reports every declared setting'),
     async () => {
       const admin = await connectedAdmin();
       const reports = await ensureTopics(admin, contractTopics);
@@ -36,7 +36,7 @@ describe('ratings and metrics topics', () => {
   );
 
   it.skipIf(readOnly())(
-    'are idempotent: a second run reports "exists, matches" for every topic',
+    writes('are idempotent: a second run reports "exists, matches" for every topic'),
     async () => {
       const admin = await connectedAdmin();
       await ensureTopics(admin, contractTopics);
@@ -64,7 +64,7 @@ describe('topic drift', () => {
   const renamed = (spec: TopicSpec): TopicSpec => ({ ...spec, name: `${spec.name}-drift-${randomUUID()}` });
 
   it.skipIf(readOnly())(
-    'reports a ratings topic with 1 partition and compression.type=producer, both differences',
+    writes('reports a ratings topic with 1 partition and compression.type=producer, both differences'),
     async () => {
       const admin = await connectedAdmin();
       const spec = renamed(RATINGS_TOPIC);
@@ -96,7 +96,7 @@ describe('topic drift', () => {
   );
 
   it.skipIf(readOnly())(
-    'compares normalised values: retention written as 0604800000 is not drift',
+    writes('compares normalised values: retention written as 0604800000 is not drift'),
     async () => {
       const admin = await connectedAdmin();
       const spec: TopicSpec = {

@@ -2,7 +2,7 @@
 // every event type, so a new fixture needs no new assertion code.
 import { readFileSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type DecodeFailureKind,
   type DecodeResult,
@@ -128,4 +128,38 @@ export function declaresAll(schema: TSchema, fixture: InvalidFixture): boolean {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The fixture table every event type shares: each fixture is JSON exactly when it does not claim to be
+ * unparseable, each valid one decodes to its parsed value, and each invalid one is refused as it says.
+ */
+export function describeFixtureTable(
+  label: string,
+  fixtures: { valid: ValidFixture[]; invalid: InvalidFixture[] },
+  decode: (bytes: Uint8Array) => DecodeResult<unknown>,
+): void {
+  const { valid, invalid } = fixtures;
+  const bytes = (text: string) => Buffer.from(text, 'utf8');
+  describe(`${label} fixtures`, () => {
+    it('are JSON exactly when they do not claim to be unparseable', () => {
+      for (const fixture of [...valid, ...invalid]) {
+        let parses = true;
+        try {
+          JSON.parse(fixture.raw);
+        } catch {
+          parses = false;
+        }
+        expect(parses, fixture.name).toBe(!('kind' in fixture) || fixture.kind !== 'not-json');
+      }
+    });
+
+    it.each(valid)('accepts $name', ({ raw }) => {
+      expect(decode(bytes(raw))).toEqual({ ok: true, value: JSON.parse(raw), ignoredFields: [] });
+    });
+
+    it.each(invalid)('refuses $name', (fixture) => {
+      expectRefusal(decode(bytes(fixture.raw)), fixture);
+    });
+  });
 }

@@ -8,7 +8,7 @@ import { metricWithOneFieldBroken, validMetric } from '../../contracts/arbitrari
 import { MetricEvent, metricInvariants } from '../../contracts/metric.ts';
 import { createEncoder } from '../../helpers/codec/encode.ts';
 import { decodeMetric, METRIC_CONTRACT } from '../../helpers/codec/events.ts';
-import { declaresAll, expectRefusal, fieldOf, loadFixtures } from './fixture-table.ts';
+import { declaresAll, describeFixtureTable, expectRefusal, fieldOf, loadFixtures } from './fixture-table.ts';
 
 const { valid, invalid } = loadFixtures('metrics');
 const decode = decodeMetric();
@@ -17,27 +17,7 @@ const encode = createEncoder(METRIC_CONTRACT);
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 const RUNS = 1_000;
 
-describe('metric event fixtures', () => {
-  it('are JSON exactly when they do not claim to be unparseable', () => {
-    for (const fixture of [...valid, ...invalid]) {
-      let parses = true;
-      try {
-        JSON.parse(fixture.raw);
-      } catch {
-        parses = false;
-      }
-      expect(parses, fixture.name).toBe(!('kind' in fixture) || fixture.kind !== 'not-json');
-    }
-  });
-
-  it.each(valid)('accepts $name', ({ raw }) => {
-    expect(decode(bytes(raw))).toEqual({ ok: true, value: JSON.parse(raw), ignoredFields: [] });
-  });
-
-  it.each(invalid)('refuses $name', (fixture) => {
-    expectRefusal(decode(bytes(fixture.raw)), fixture);
-  });
-});
+describeFixtureTable('metric event', { valid, invalid }, decode);
 
 describe('metric event refusals', () => {
   it('say a value must be finite when JSON overflowed it to Infinity', () => {

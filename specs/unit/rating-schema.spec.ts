@@ -8,7 +8,7 @@ import { type Breakage, ratingWithOneFieldBroken, validRating } from '../../cont
 import { RatingEvent } from '../../contracts/rating.ts';
 import { createEncoder } from '../../helpers/codec/encode.ts';
 import { decodeRating, RATING_CONTRACT } from '../../helpers/codec/events.ts';
-import { declaresAll, expectRefusal, fieldOf, loadFixtures } from './fixture-table.ts';
+import { declaresAll, describeFixtureTable, expectRefusal, fieldOf, loadFixtures } from './fixture-table.ts';
 
 const { valid, invalid } = loadFixtures('ratings');
 const decode = decodeRating();
@@ -17,28 +17,7 @@ const encode = createEncoder(RATING_CONTRACT);
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 const RUNS = 1_000;
 
-describe('rating event fixtures', () => {
-  it('are JSON exactly when they do not claim to be unparseable', () => {
-    for (const fixture of [...valid, ...invalid]) {
-      let parses = true;
-      try {
-        JSON.parse(fixture.raw);
-      } catch {
-        parses = false;
-      }
-      expect(parses, fixture.name).toBe(!('kind' in fixture) || fixture.kind !== 'not-json');
-    }
-  });
-
-  it.each(valid)('accepts $name', ({ raw }) => {
-    const result = decode(bytes(raw));
-    expect(result).toEqual({ ok: true, value: JSON.parse(raw), ignoredFields: [] });
-  });
-
-  it.each(invalid)('refuses $name', (fixture) => {
-    expectRefusal(decode(bytes(fixture.raw)), fixture);
-  });
-});
+describeFixtureTable('rating event', { valid, invalid }, decode);
 
 describe('rating event refusals', () => {
   it('explain the reference invalid example in one full sentence per field', () => {
