@@ -41,6 +41,8 @@ import { consumerPact } from '../../helpers/pact/write-pact.ts';
 
 /** Read before any stub: the live verification runs only when a broker is configured. */
 const LIVE_BROKER = process.env.PACT_BROKER_BASE_URL;
+if (!LIVE_BROKER)
+  console.info('[skip] provider verification on a Pact Broker: PACT_BROKER_BASE_URL is not set');
 
 /** Each verification starts an HTTP proxy and the Rust verifier (~50 ms): enough runs to range widely. */
 const RUNS = 15;

@@ -28,6 +28,7 @@ import { type SeenRecord, spawnConsumer } from '../support/spawn-consumer.ts';
 
 const provider = inject('kafkaProvider');
 const cannotBounce = notRestartable(provider);
+if (cannotBounce !== undefined) console.info(`[skip] fault specs: ${cannotBounce}`);
 
 /** Records per send(): small, so a restart always finds sends still to make. */
 const BATCH = 100;

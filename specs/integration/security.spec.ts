@@ -27,6 +27,7 @@ import { filesUnder, secretSightings } from '../support/secret-scan.ts';
 
 const provider = inject('kafkaProvider');
 const cannotSecure = notSecurable(provider);
+if (cannotSecure !== undefined) console.info(`[skip] security specs: ${cannotSecure}`);
 
 /** The app user's password for this run: if it shows up anywhere, it is unmistakably ours. */
 const CANARY = `canary-${randomUUID()}`;

@@ -47,16 +47,15 @@ describe('ratings and metrics topics', () => {
     },
   );
 
-  it.runIf(readOnly())(
-    'match their contract on the deployed cluster (read-only: runs with KAFKA_READ_ONLY=true)',
-    async () => {
-      const admin = await connectedAdmin();
-      const before = await admin.listTopics();
-      const reports = await ensureTopics(admin, contractTopics, { mode: 'verify' });
-      expect(reports.filter((report) => report.status !== 'exists, matches')).toEqual([]);
-      expect(await admin.listTopics()).toEqual(before);
-    },
-  );
+  it('are verified read-only, creating nothing (how KAFKA_READ_ONLY=true checks a deployed cluster)', async () => {
+    const admin = await connectedAdmin();
+    // On a cluster of our own the topics are made first; in read-only mode they must already be there.
+    if (!readOnly()) await ensureTopics(admin, contractTopics);
+    const before = await admin.listTopics();
+    const reports = await ensureTopics(admin, contractTopics, { mode: 'verify' });
+    expect(reports.filter((report) => report.status !== 'exists, matches')).toEqual([]);
+    expect(await admin.listTopics()).toEqual(before);
+  });
 });
 
 describe('topic drift', () => {

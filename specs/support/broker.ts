@@ -42,6 +42,8 @@ export async function isolatedTopic(spec: TopicSpec, kafka: Kafka = runKafka()):
 /** True when the spec must not create anything (checking a real deployment read-only). */
 export const readOnly = (): boolean => process.env.KAFKA_READ_ONLY === 'true';
 
+if (readOnly()) console.info('[skip] specs that create topics or records: KAFKA_READ_ONLY=true');
+
 /** The name of a spec that writes to the cluster, carrying the reason it is skipped in read-only mode. */
 export const writes = (name: string): string =>
   readOnly() ? `${name} (skipped: KAFKA_READ_ONLY=true, this spec creates topics or records)` : name;

@@ -7,6 +7,8 @@ export const kcatMissing: string | undefined =
     ? undefined
     : 'kcat is not installed (Debian package kcat)';
 
+if (kcatMissing) console.info(`[skip] kcat cross-checks: ${kcatMissing}`);
+
 /** A test name that carries the skip reason, so the report says why the cross-check did not run. */
 export const withKcat = (name: string): string => (kcatMissing ? `${name} (skipped: ${kcatMissing})` : name);
 
