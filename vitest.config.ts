@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './specs/support/sequencer.ts';
 
 // pact-js reports usage to a remote host unless told not to; specs talk to this machine only. Set
 // here, in the main process, so every worker of every project inherits it.
@@ -8,6 +9,11 @@ process.env.PACT_DO_NOT_TRACK ??= 'true';
 // `contract` share the single broker started by the global setup.
 export default defineConfig({
   test: {
+    // Integration specs spend their time waiting on brokers (restarts, sessions, outages), not on CPU:
+    // four files at once keep a 2-core machine busy. vitest's default (cores - 1) would run them one
+    // after another there.
+    maxWorkers: 4,
+    sequence: { sequencer: LongestFirstSequencer },
     reporters: process.env.CI
       ? ['default', ['junit', { outputFile: `reports/junit-${process.env.KAFKA_PROVIDER ?? 'auto'}.xml` }]]
       : ['default'],

@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findJava, KAFKA_JVM_FLAGS } from '../../helpers/kafka/native.ts';
+import { KAFKA_JVM_FLAGS } from '../../helpers/kafka/jvm-flags.ts';
+import { findJava } from '../../helpers/kafka/native.ts';
 
 /** The java executable and the classpath holding kafka-tools. */
 export interface JavaTools {

@@ -1,5 +1,6 @@
-import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { type Admin, type AdminConfig, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { registerLz4Codec } from './lz4-codec.ts';
+import { resilientAdmin } from './resilient-admin.ts';
 import { type SecuritySummary, securityFromEnv } from './security.ts';
 
 let warningFilterInstalled = false;
@@ -23,8 +24,15 @@ function filterKafkajsTimeoutWarning(): void {
 
 const securityByClient = new WeakMap<Kafka, SecuritySummary>();
 
+/** kafkajs' client whose admins ride out leadership and metadata races (see resilient-admin.ts). */
+class ContractsKafka extends Kafka {
+  override admin(config?: AdminConfig): Admin {
+    return resilientAdmin(super.admin(config));
+  }
+}
+
 /**
- * The one way this project builds a kafkajs client: LZ4 registered (the `ratings` topic is LZ4
+ * The one way this project builds a kafkajs client: admins that retry races (resilient-admin.ts), LZ4 registered (the `ratings` topic is LZ4
  * whatever the producer sends), quiet logs unless KAFKA_LOG_LEVEL asks, short timeouts that fail loudly,
  * and TLS/SASL from `env`'s KAFKA_SECURITY_PROTOCOL and friends (see security.ts); throws a
  * SecurityConfigError naming the variable when they are incomplete.
@@ -38,7 +46,7 @@ export function kafkaClient(
   filterKafkajsTimeoutWarning();
   const security = securityFromEnv(env);
   const level = process.env.KAFKA_LOG_LEVEL?.toUpperCase() as keyof typeof logLevel | undefined;
-  const kafka = new Kafka({
+  const kafka = new ContractsKafka({
     clientId: 'kafka-contracts',
     brokers,
     logLevel: level && level in logLevel ? logLevel[level] : logLevel.NOTHING,

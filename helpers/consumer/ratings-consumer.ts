@@ -34,6 +34,11 @@ export interface ConsumeOptions {
   signal: AbortSignal | undefined;
   /** Where to start, per partition, whatever the group committed (e.g. the end offsets before a produce). */
   startOffsets: { partition: number; offset: string }[] | undefined;
+  /**
+   * How long the group waits for a silent member before giving its partitions away. 10 s by default;
+   * specs that kill consumers go lower (the broker's group.min.session.timeout.ms is the floor).
+   */
+  sessionTimeoutMs: number;
 }
 
 /** A record as the consumer saw it. */
@@ -102,12 +107,13 @@ export async function consumeRatings(
   const maxMessages = options.maxMessages ?? Number.POSITIVE_INFINITY;
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
   const sampleSize = options.sampleSize ?? 5;
+  const sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
   const decode = decodeRating();
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId ?? DEFAULT_GROUP_ID,
     // Short session and heartbeat: a restarted consumer takes its partitions back quickly.
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval: Math.min(1_000, Math.floor(sessionTimeoutMs / 5)),
     maxWaitTimeInMs: 250,
   });
   const summary: ConsumeSummary = {

@@ -2,6 +2,7 @@
 // verify) on a cluster with an authorizer, derived from the topic contracts rather than listed by hand.
 import kafkajs, { type AclEntry, type Admin } from 'kafkajs';
 import { TOPICS } from '../../contracts/topics.ts';
+import { pollUntil } from '../wait/poll-until.ts';
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
@@ -84,14 +85,13 @@ async function aclCount(admin: Admin, principal: string): Promise<number> {
 export async function grantAppAcls(admin: Admin, principal: string, timeoutMs = 10_000): Promise<void> {
   const acl = appAcls(principal);
   await admin.createAcls({ acl });
-  const deadline = Date.now() + timeoutMs;
-  let held = 0;
-  while (Date.now() < deadline) {
-    held = await aclCount(admin, principal);
-    if (held >= acl.length) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(
-    `The broker holds ${held} of the ${acl.length} ACLs granted to ${principal} after ${timeoutMs} ms`,
+  await pollUntil(
+    () => aclCount(admin, principal),
+    (held) => held >= acl.length,
+    {
+      what: `the broker to enforce the ${acl.length} ACLs granted to ${principal}`,
+      timeoutMs,
+      show: (held) => `${String(held)} ACLs held`,
+    },
   );
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { KAFKA_JVM_FLAGS, SHORT_LIVED_JVM_FLAGS } from './jvm-flags.ts';
 import { BROKER_OVERRIDES, type RestartableBroker } from './types.ts';
 import { waitForBroker } from './wait-ready.ts';
 
@@ -83,16 +84,6 @@ const LOG4J2_XML = `<?xml version="1.0" encoding="UTF-8"?>
   </Loggers>
 </Configuration>
 `;
-
-/** Kafka's kafka-run-class.sh performance defaults (KAFKA_JVM_PERFORMANCE_OPTS), for every JVM we start. */
-export const KAFKA_JVM_FLAGS: readonly string[] = [
-  '-server',
-  '-XX:+UseG1GC',
-  '-XX:MaxGCPauseMillis=20',
-  '-XX:InitiatingHeapOccupancyPercent=35',
-  '-XX:+ExplicitGCInvokesConcurrent',
-  '-Djava.awt.headless=true',
-];
 
 const javaVersions = new Map<string, string | undefined>();
 
@@ -285,6 +276,7 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
     `-Xmx${heap}`,
     `-Xms${heap}`,
     ...KAFKA_JVM_FLAGS,
+    ...SHORT_LIVED_JVM_FLAGS,
     ...jvmFlags,
     `-Dlog4j2.configurationFile=${log4jFile}`,
     `-Dkafka.logs.dir=${logsDir}`,
@@ -412,6 +404,7 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
         java,
         [
           '-Xmx256m',
+          ...SHORT_LIVED_JVM_FLAGS,
           `-Dlog4j2.configurationFile=${log4jFile}`,
           `-Dkafka.logs.dir=${logsDir}`,
           '-cp',

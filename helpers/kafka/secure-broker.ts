@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { kafkaClient } from '../clients/kafka-client.ts';
+import { pollUntil } from '../wait/poll-until.ts';
 import { grantAppAcls } from './app-acls.ts';
 import { freePorts, startNativeBroker } from './native.ts';
 import { createScramUsers, type ScramUser } from './scram-users.ts';
@@ -266,25 +267,27 @@ async function loggedIn(
   users: ScramUser[],
   timeoutMs = 15_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  // One clock for all users: the budget covers the whole propagation, not each login.
+  const deadline = performance.now() + timeoutMs;
   for (const user of users) {
-    let lastError: unknown;
-    for (;;) {
-      const probe = { clientId: 'secure-broker-login-probe', retry: { retries: 0 } };
-      const admin = kafkaClient(brokers, probe, envFor(user)).admin();
-      try {
-        await admin.connect();
-        break;
-      } catch (error) {
-        lastError = error;
-      } finally {
-        await admin.disconnect().catch(() => {});
-      }
-      if (Date.now() > deadline) {
-        const reason = lastError instanceof Error ? lastError.message : String(lastError);
-        throw new Error(`SCRAM user ${user.name} could not log in within ${timeoutMs} ms: ${reason}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await pollUntil(
+      async () => {
+        const probe = { clientId: 'secure-broker-login-probe', retry: { retries: 0 } };
+        const admin = kafkaClient(brokers, probe, envFor(user)).admin();
+        try {
+          await admin.connect();
+          return true;
+        } finally {
+          await admin.disconnect().catch(() => {});
+        }
+      },
+      (ok) => ok,
+      {
+        what: `SCRAM user ${user.name} to log in`,
+        timeoutMs: Math.max(0, deadline - performance.now()),
+        intervalMs: 50,
+        retryOn: () => true,
+      },
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { KafkaContainer, type StartedKafkaContainer } from '@testcontainers/kafka';
 import { Wait } from 'testcontainers';
+import { SHORT_LIVED_JVM_FLAGS } from './jvm-flags.ts';
 import { BROKER_OVERRIDES, type StartedBroker } from './types.ts';
 import versions from './versions.json' with { type: 'json' };
 import { waitForBroker } from './wait-ready.ts';
@@ -63,6 +64,8 @@ export async function startKafkaContainer(
       : new FixedPortKafkaContainer(image, options.hostPort)
   )
     .withEnvironment(toConfluentEnv({ ...BROKER_OVERRIDES, ...options.settings }))
+    // Honoured by Confluent's kafka-run-class and by the local image's; never turned into a setting.
+    .withEnvironment({ KAFKA_OPTS: SHORT_LIVED_JVM_FLAGS.join(' ') })
     // KafkaContainer 12.2 otherwise returns from start() before the broker listens.
     .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
     .withStartupTimeout(120_000);

@@ -1,5 +1,6 @@
 import { logLevel } from 'kafkajs';
 import { kafkaClient } from '../clients/kafka-client.ts';
+import { pollUntil } from '../wait/poll-until.ts';
 
 /** Options for {@link waitForBroker}. */
 export interface WaitOptions {
@@ -7,7 +8,25 @@ export interface WaitOptions {
   intervalMs: number;
 }
 
-const DEFAULTS: WaitOptions = { timeoutMs: 60_000, intervalMs: 200 };
+const DEFAULTS: WaitOptions = { timeoutMs: 60_000, intervalMs: 50 };
+
+/** One DescribeCluster through a fresh, non-retrying admin: the controller id, or the failure. */
+async function controllerOf(brokers: string[]): Promise<number | null> {
+  // Through the project's client factory, which also silences kafkajs' TimeoutNegativeWarning on Node >= 23.
+  const admin = kafkaClient(brokers, {
+    clientId: 'kafka-contracts-ready-probe',
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 ? cluster.controller : null;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
 
 /**
  * Resolves once the cluster answers a DescribeCluster request with a controller, i.e. the broker
@@ -15,30 +34,18 @@ const DEFAULTS: WaitOptions = { timeoutMs: 60_000, intervalMs: 200 };
  */
 export async function waitForBroker(brokers: string[], options: Partial<WaitOptions> = {}): Promise<void> {
   const { timeoutMs, intervalMs } = { ...DEFAULTS, ...options };
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    // Through the project's client factory, which also silences kafkajs' TimeoutNegativeWarning on Node >= 23.
-    const admin = kafkaClient(brokers, {
-      clientId: 'kafka-contracts-ready-probe',
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 1_000,
-      retry: { retries: 0 },
-    }).admin();
-    try {
-      await admin.connect();
-      const cluster = await admin.describeCluster();
-      if (cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0) return;
-      lastError = new Error(`cluster answered without a controller: ${JSON.stringify(cluster)}`);
-    } catch (error) {
-      lastError = error;
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  const reason = lastError instanceof Error ? lastError.message : String(lastError);
-  throw new Error(
-    `Kafka at ${brokers.join(',')} did not answer DescribeCluster within ${timeoutMs} ms: ${reason}`,
+  await pollUntil(
+    () => controllerOf(brokers),
+    (controller) => controller !== null && controller >= 0,
+    {
+      what: `Kafka at ${brokers.join(',')} to answer DescribeCluster with a controller`,
+      timeoutMs,
+      intervalMs,
+      // A steady pace: every 100 ms of delay here is 100 ms more per broker restart in the fault specs.
+      maxIntervalMs: intervalMs,
+      // Refused connections and "not ready" answers are what this wait is for.
+      retryOn: () => true,
+      show: (controller) => `an answer without a controller (${String(controller)})`,
+    },
   );
 }

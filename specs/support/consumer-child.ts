@@ -1,6 +1,6 @@
 // Runs consumeRatings in a process of its own, so a spec can SIGKILL it mid-run: one JSON line per
 // record on stdout, written synchronously before the batch is committed, so nothing seen goes unreported.
-// Usage: node specs/support/consumer-child.ts <brokers> <topic> <groupId>
+// Usage: node specs/support/consumer-child.ts <brokers> <topic> <groupId> <sessionTimeoutMs>
 import { writeSync } from 'node:fs';
 import { kafkaClient } from '../../helpers/clients/kafka-client.ts';
 import { consumeRatings } from '../../helpers/consumer/ratings-consumer.ts';
@@ -11,9 +11,9 @@ export type ChildLine =
   | { seq: number; partition: number; offset: number }
   | { done: true; total: number };
 
-const [brokers, topic, groupId] = process.argv.slice(2);
-if (!brokers || !topic || !groupId) {
-  process.stderr.write('usage: consumer-child.ts <brokers> <topic> <groupId>\n');
+const [brokers, topic, groupId, session] = process.argv.slice(2);
+if (!brokers || !topic || !groupId || !session) {
+  process.stderr.write('usage: consumer-child.ts <brokers> <topic> <groupId> <sessionTimeoutMs>\n');
   process.exit(2);
 }
 
@@ -29,6 +29,7 @@ const summary = await consumeRatings(
     topic,
     groupId,
     fromBeginning: true,
+    sessionTimeoutMs: Number(session),
     // The parent ends this process; the idle timeout only bounds an orphan.
     idleTimeoutMs: 120_000,
     onJoined: () => print({ joined: true }),

@@ -28,9 +28,18 @@ export interface ChildConsumer {
   stderr(): string;
 }
 
-/** Starts consumer-child.ts in `groupId` on `topic`; it is SIGKILLed when the test finishes if still alive. */
-export function spawnConsumer(brokers: string[], topic: string, groupId: string): ChildConsumer {
-  const child: ChildProcess = spawn(process.execPath, [SCRIPT, brokers.join(','), topic, groupId], {
+/**
+ * Starts consumer-child.ts in `groupId` on `topic` with the given session timeout; it is SIGKILLed
+ * when the test finishes if still alive.
+ */
+export function spawnConsumer(
+  brokers: string[],
+  topic: string,
+  groupId: string,
+  sessionTimeoutMs: number,
+): ChildConsumer {
+  const args = [SCRIPT, brokers.join(','), topic, groupId, String(sessionTimeoutMs)];
+  const child: ChildProcess = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const seen: SeenRecord[] = [];

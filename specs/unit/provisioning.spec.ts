@@ -25,6 +25,7 @@ describe('broker provisioning', () => {
     expect(toConfluentEnv(BROKER_OVERRIDES)).toEqual({
       KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
       KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+      KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS: '1000',
     });
   });
 
