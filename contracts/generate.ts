@@ -211,7 +211,7 @@ function sparkTypeOf(schema: TSchema): SparkType {
     const fitsInt = low !== undefined && high !== undefined && low >= INT_MIN && high <= INT_MAX;
     return { kind: fitsInt ? 'integer' : 'long' };
   }
-  // A rating of 5 is written as the JSON number 5: only a DOUBLE column reads 5 and 4.5 alike.
+  // Our producers write 5.0, other writers 5: only a DOUBLE column reads 5, 5.0 and 4.5 alike.
   if (TypeGuard.IsNumber(schema)) return { kind: 'double' };
   if (TypeGuard.IsString(schema)) return { kind: 'string' };
   if (TypeGuard.IsLiteralString(schema)) return { kind: 'string' };

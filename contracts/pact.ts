@@ -77,7 +77,7 @@ export const METRIC_METADATA = metadataMatchers(METRICS_TOPIC, METRIC_EXAMPLE.so
 
 /**
  * Pact matchers for `example` read off `schema`: integer → `integer`, number → `number` (never `decimal`,
- * which refuses the `5` that a rating of 5.0 is written as), string → `regex` with its pattern or `string`,
+ * which refuses the `5` that other writers send for a rating of 5.0), string → `regex` with its pattern or `string`,
  * a union of literals → `regex` of the alternatives, object → `like` of its fields, record → `eachKeyLike`.
  * What matchers cannot say (the half-star grid, id ranges, length limits) the consumer's decoder checks.
  * Throws on a construct it does not know, so a schema change cannot silently loosen a pact.

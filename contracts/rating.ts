@@ -28,7 +28,8 @@ export const RatingEvent = Type.Object(
       minimum: RATING_MIN,
       maximum: RATING_MAX,
       multipleOf: RATING_STEP,
-      description: 'Stars, half-star steps; 5.0 arrives as the JSON number 5',
+      description:
+        'Stars, half-star steps; written with a decimal point (5.0), as a double; readers accept 5 too',
     }),
     timestamp: Type.Integer({
       exclusiveMinimum: 0,

@@ -2,6 +2,7 @@ import { type TObject, type TSchema, TypeGuard } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { describeExpected, describeReceived } from './expected.ts';
+import { createSerializer, type Serializer } from './serialize.ts';
 
 /** Why a record is not a valid event. */
 export type DecodeFailureKind =
@@ -64,6 +65,7 @@ export function createDecoder<T>(
       : ({ ...contract.schema, additionalProperties: true } as TObject);
   const check = TypeCompiler.Compile(schema);
   const integerPaths = collectIntegerPaths(contract.schema);
+  const serialize = createSerializer(contract.schema);
 
   /**
    * The fast path's verdict on a canonical value: the schema holds, every integer field is a safe
@@ -102,7 +104,7 @@ export function createDecoder<T>(
       } catch {
         return failure('not-utf8', 'record value is not valid UTF-8');
       }
-      const canonical = parseCanonical(text);
+      const canonical = parseCanonical(text, serialize);
       if (canonical !== undefined && acceptsCanonical(canonical)) return accepted(canonical);
       const literals = new WeakMap<object, Map<string, string>>();
       let parsed: unknown;
@@ -157,11 +159,11 @@ export function formatFieldError(error: FieldError): string {
 }
 
 /**
- * The parsed object when `text` is exactly `JSON.stringify` of it (what our producers write), else
+ * The parsed object when `text` is exactly what our encoder writes for it (see serialize.ts), else
  * undefined. Such a text holds only canonical literals: an integer is written without fraction or
  * exponent, so the literal-recording reviver (several times the cost of the parse) has nothing to find.
  */
-function parseCanonical(text: string): object | undefined {
+function parseCanonical(text: string, serialize: Serializer): object | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -169,7 +171,7 @@ function parseCanonical(text: string): object | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  return JSON.stringify(value) === text ? value : undefined;
+  return serialize(value) === text ? value : undefined;
 }
 
 function valueAt(root: object, segments: string[]): unknown {

@@ -61,8 +61,9 @@ export function produce<T>(recipe: RecordRecipe<T>, event: T): ProducedRecord {
 
 /**
  * A Pact message provider that answers with the record `recipe` makes of `event`. MessageProviderPact
- * re-serialises the message with JSON.stringify on its way to the verifier, so the value is parsed and the
- * round trip is checked to give back the producer's bytes exactly: what is verified is what goes on Kafka.
+ * re-serialises the message with JSON.stringify on its way to the verifier, so the value is parsed with
+ * every number literal kept and the round trip is checked to give back the producer's bytes exactly: what
+ * is verified is what goes on Kafka.
  */
 export function recordProvider<T>(recipe: RecordRecipe<T>, event: T): MessageProvider {
   return (descriptor) => {
@@ -74,7 +75,10 @@ export function recordProvider<T>(recipe: RecordRecipe<T>, event: T): MessagePro
 /** The Pact message of a record (one a recipe made, or one read back from a broker), bytes checked as above. */
 export function recordMessage(record: ProducedRecord): MessageFromProviderWithMetadata {
   const text = record.value.toString('utf8');
-  const message: unknown = JSON.parse(text);
+  // Every number keeps its literal (JSON.rawJSON), so the re-serialised message carries our 5.0, not 5.
+  const message: unknown = JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' && context?.source !== undefined ? JSON.rawJSON(context.source) : value,
+  );
   if (JSON.stringify(message) !== text)
     throw new Error(`the verifier would see other bytes than the producer writes: ${text}`);
   return {
@@ -83,7 +87,7 @@ export function recordMessage(record: ProducedRecord): MessageFromProviderWithMe
   };
 }
 
-/** Events the providers produce when none are given: a whole-star rating (JSON `5`) and a tagged metric. */
+/** Events the providers produce when none are given: a whole-star rating (written `5.0`) and a tagged metric. */
 export const PROVIDER_EVENTS = {
   rating: { userId: 138_493, movieId: 27_278, rating: 5, timestamp: 1_427_784_002_000 } satisfies RatingEvent,
   metric: {

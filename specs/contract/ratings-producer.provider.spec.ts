@@ -95,7 +95,7 @@ describe('ratings-kafka provider verification', () => {
 
   test.prop([validRating()], {
     numRuns: RUNS,
-    // The whole-star 5 is written as the JSON number 5: the pact's number() matcher must take it.
+    // The whole-star 5 is written 5.0: the pact's number() matcher takes it, as it takes other writers' 5.
     examples: [[{ ...RATING_EXAMPLE, rating: 5 }], [{ ...RATING_EXAMPLE, rating: 0.5 }]],
   })('satisfies the Spark pact with every rating the producer writes, 5 included', async (rating) => {
     await verifyPacts({
@@ -185,7 +185,7 @@ describe('a broken producer fails provider verification, naming the field', () =
 });
 
 describe('Pact matcher for ratings', () => {
-  it('uses number(), since a decimal() matcher refuses the 5 that JSON writes for a rating of 5.0', async () => {
+  it('uses number(), since a decimal() matcher refuses the 5 that other writers send for a rating of 5.0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pact-decimal-'));
     try {
       const content = { ...(matchersFor(RatingEvent, RATING_EXAMPLE) as { value: object }).value };
@@ -197,10 +197,24 @@ describe('Pact matcher for ratings', () => {
             .withMetadata(RATING_METADATA as Parameters<typeof builder.withMetadata>[0]),
         )
         .executeTest(async () => {});
-      const verification = verifyPacts({ pactUrls: [dir] });
-      await expect(verification).rejects.toThrow(
-        `${RATING_MESSAGE}: $.rating: Expected 5 (Integer) to be a decimal number`,
-      );
+      // Ours writes 5.0, which decimal() takes; a writer using plain JSON.stringify sends 5, which it refuses.
+      const plainJson: typeof RATING_RECIPE = {
+        ...RATING_RECIPE,
+        encode: (event) => ({ ok: true, bytes: Buffer.from(JSON.stringify(event)) }),
+      };
+      const whole = { ...RATING_EXAMPLE, rating: 5 };
+      await expect(
+        verifyPacts({
+          pactUrls: [dir],
+          providers: messageProviders({ [RATING_MESSAGE]: recordProvider(RATING_RECIPE, whole) }),
+        }),
+      ).resolves.toBeUndefined();
+      await expect(
+        verifyPacts({
+          pactUrls: [dir],
+          providers: messageProviders({ [RATING_MESSAGE]: recordProvider(plainJson, whole) }),
+        }),
+      ).rejects.toThrow(`${RATING_MESSAGE}: $.rating: Expected 5 (Integer) to be a decimal number`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

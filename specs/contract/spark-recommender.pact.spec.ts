@@ -61,10 +61,13 @@ describe('Spark rating handler', () => {
     },
   );
 
-  it('accepts the whole-star rating 5, which JSON writes as the number 5', () => {
+  it('accepts the whole-star rating as our producer writes it (5.0) and as other writers send it (5)', () => {
     const produced = produce(RATING_RECIPE, { ...RATING_EXAMPLE, rating: 5.0 });
-    expect(produced.value.toString()).toContain('"rating":5,');
+    expect(produced.value.toString()).toContain('"rating":5.0,');
     expect(handleRatingMessage(produced).rating).toBe(5);
+    const plain = { ...produced, value: Buffer.from(produced.value.toString().replace('5.0', '5')) };
+    expect(plain.value.toString()).toContain('"rating":5,');
+    expect(handleRatingMessage(plain).rating).toBe(5);
   });
 
   it.each([
