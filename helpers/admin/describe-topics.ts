@@ -1,6 +1,7 @@
 // What `topics describe` shows: each contract topic's layout, offsets and effective declared settings.
 import type { Admin } from 'kafkajs';
 import type { TopicSpec } from '../../contracts/topics.ts';
+import { type Drift, driftOf } from './ensure-topics.ts';
 import { describeTopics } from './topic-config.ts';
 import { type PartitionOffsets, topicOffsets } from './topic-offsets.ts';
 
@@ -20,6 +21,8 @@ export type TopicDescription =
       replicationFactor: number;
       /** The effective value of every setting the contract declares. */
       config: Record<string, string>;
+      /** Every declared setting (partitions and replication included) that differs from the contract. */
+      drift: Drift[];
     };
 
 /** Describes the given topics: partitions with leaders, replicas and offsets, and the declared settings' values. */
@@ -45,6 +48,7 @@ export async function describeContractTopics(admin: Admin, specs: TopicSpec[]): 
           return { ...layout, earliest: range?.earliest ?? '?', latest: range?.latest ?? '?' };
         }),
         config: Object.fromEntries(declared.map((name) => [name, topic.config[name] ?? '(unset)'])),
+        drift: driftOf(spec, topic),
       };
     }),
   );

@@ -1,4 +1,5 @@
-// Command-line parsing shared by every command: node:util parseArgs, strict, with errors that name the flag.
+// Command-line parsing shared by every command: node:util parseArgs, with every problem of a command line
+// collected and reported at once, each naming its flag.
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { parseDuration } from './duration.ts';
 import { UsageError } from './exit-codes.ts';
@@ -10,36 +11,112 @@ export const COMMON_OPTIONS = {
   brokers: { type: 'string' },
 } as const satisfies ParseArgsOptionsConfig;
 
-/** parseArgs in strict mode; its errors become {@link UsageError}s pointing at the command's --help. */
+/** The values parseArgs gives for `options` in strict mode: typed by the option table. */
+type ParsedValues<T extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<{ options: T; strict: true; allowPositionals: true }>
+>['values'];
+
+/**
+ * Every usage problem of one command line, collected so the user hears of them all in one try: the
+ * parser's (unknown flags, missing values) and each flag check's. `done()` throws one {@link UsageError}
+ * listing them all.
+ */
+export class Usage {
+  readonly #command: string;
+  readonly #problems: string[] = [];
+
+  constructor(command: string) {
+    this.#command = command;
+  }
+
+  /** Records a problem. */
+  problem(message: string): void {
+    this.#problems.push(message);
+  }
+
+  /** Runs a flag check: its value, or undefined with the {@link UsageError} it threw recorded. */
+  check<T>(parse: () => T): T | undefined {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      this.#problems.push(error.message);
+      return undefined;
+    }
+  }
+
+  /** {@link check} for a check that must wait (a file's size). */
+  async checkAsync<T>(parse: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await parse();
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      this.#problems.push(error.message);
+      return undefined;
+    }
+  }
+
+  /**
+   * Throws one {@link UsageError} naming every problem, if there is any. After it returns, every value
+   * a check gave back is defined (a check that failed recorded a problem).
+   */
+  done(): void {
+    const problems = this.#problems;
+    const help = `see \`ratings-kafka ${this.#command} --help\``;
+    if (problems.length === 1) throw new UsageError(`${problems[0]}; ${help}`);
+    if (problems.length > 1)
+      throw new UsageError(`${problems.length} problems:\n  - ${problems.join('\n  - ')}\n${help}`);
+  }
+}
+
+/** A value that is a flag, not a value: `--count --json` leaves --count without one. */
+const FLAG_LIKE = /^-{1,2}[a-zA-Z]/;
+
+/**
+ * Parses a command line against `options` and collects every problem in the returned {@link Usage}
+ * instead of stopping at the first: unknown flags, a string flag without a value, a boolean flag given
+ * one, arguments where none are taken. A negative number is a value (`--count -5` is reported by the
+ * flag's own check as "must be >= 1", not as a missing value). Call `usage.done()` after the flag checks.
+ */
 export function parseCommandArgs<T extends ParseArgsOptionsConfig>(
   command: string,
   argv: string[],
   options: T,
   allowPositionals = false,
-) {
-  try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals });
-  } catch (error) {
-    throw new UsageError(`${usageMessage(error)}; see \`ratings-kafka ${command} --help\``);
+): { values: ParsedValues<T>; positionals: string[]; usage: Usage } {
+  const usage = new Usage(command);
+  const { values, positionals, tokens } = parseArgs({
+    args: argv,
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const loose = values as Record<string, string | boolean | undefined>;
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const option = options[token.name];
+    if (option === undefined) {
+      usage.problem(`unknown flag ${token.rawName}`);
+      delete loose[token.name];
+    } else if (
+      option.type === 'string' &&
+      (token.value === undefined || (!token.inlineValue && FLAG_LIKE.test(token.value)))
+    ) {
+      usage.problem(
+        token.value === undefined
+          ? `${token.rawName} needs a value`
+          : `${token.rawName} needs a value, got the flag ${token.value} (write ${token.rawName}=${token.value} for a value starting with -)`,
+      );
+      delete loose[token.name];
+    } else if (option.type === 'boolean' && token.value !== undefined) {
+      usage.problem(`${token.rawName} takes no value, got "${token.value}"`);
+      delete loose[token.name];
+    }
   }
-}
-
-// parseArgs explains at length how to pass a positional starting with '-'; keep what names the flag.
-function usageMessage(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  const flag = /'(-[^' ]+)/.exec(message)?.[1];
-  switch (code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown flag ${flag ?? message}`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      if (!flag) return message;
-      return message.includes('argument missing') ? `${flag} needs a value` : `${flag} takes no value`;
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${/'([^']+)'/.exec(message)?.[1] ?? message}`;
-    default:
-      return message;
-  }
+  if (!allowPositionals && positionals.length > 0)
+    usage.problem(`unexpected argument ${positionals.join(' ')}`);
+  return { values: values as ParsedValues<T>, positionals, usage };
 }
 
 /** A whole number >= `min`, or a {@link UsageError} naming the flag. */

@@ -8,13 +8,7 @@ import { COMMON_OPTIONS, durationFlag, integerFlag, parseCommandArgs, topicFlag 
 import { requireBrokers } from './brokers.ts';
 import { type CliIo, type Command, printJson, println } from './command.ts';
 import { cliKafka, requireTopics } from './connect.ts';
-import {
-  EXIT_CHECK_FAILED,
-  EXIT_CODES_HELP,
-  EXIT_INFRASTRUCTURE,
-  EXIT_OK,
-  UsageError,
-} from './exit-codes.ts';
+import { EXIT_CHECK_FAILED, EXIT_CODES_HELP, EXIT_INFRASTRUCTURE, EXIT_OK } from './exit-codes.ts';
 import { bar, formatCount, formatDuration, formatRate } from './format.ts';
 
 const OPTIONS = {
@@ -62,26 +56,29 @@ export const consumeCommand: Command = {
   summary: 'read and validate ratings as a consumer group, with a summary',
   help: HELP,
   async run(argv, io) {
-    const { values } = parseCommandArgs('consume', argv, OPTIONS);
+    const { values, usage } = parseCommandArgs('consume', argv, OPTIONS);
     if (values.help) {
       println(io.stdout, HELP);
       return EXIT_OK;
     }
     const maxMessages =
-      values['max-messages'] !== undefined ? integerFlag('max-messages', values['max-messages']) : undefined;
-    const idleTimeoutMs = durationFlag('timeout', values.timeout);
-    const topic = topicFlag('topic', values.topic);
-    if (values.group.trim() === '') throw new UsageError('--group must not be empty');
-    if (values['no-dlq'] && values.dlq !== undefined)
-      throw new UsageError('--dlq and --no-dlq exclude each other');
+      values['max-messages'] !== undefined
+        ? usage.check(() => integerFlag('max-messages', values['max-messages']!))
+        : undefined;
+    const checkedTimeout = usage.check(() => durationFlag('timeout', values.timeout));
+    const checkedTopic = usage.check(() => topicFlag('topic', values.topic));
+    if (values.group.trim() === '') usage.problem('--group must not be empty');
+    if (values['no-dlq'] && values.dlq !== undefined) usage.problem('--dlq and --no-dlq exclude each other');
     const deadLetterTopic = values['no-dlq']
       ? undefined
       : values.dlq !== undefined
-        ? topicFlag('dlq', values.dlq)
-        : topic === RATINGS_TOPIC.name
+        ? usage.check(() => topicFlag('dlq', values.dlq!))
+        : checkedTopic === RATINGS_TOPIC.name
           ? RATINGS_DLQ_TOPIC.name
           : undefined;
-    const brokers = requireBrokers(values.brokers, io.env);
+    const checkedBrokers = usage.check(() => requireBrokers(values.brokers, io.env));
+    usage.done();
+    const [idleTimeoutMs, topic, brokers] = [checkedTimeout!, checkedTopic!, checkedBrokers!];
 
     const kafka = cliKafka(brokers, io.env);
     await requireTopics(kafka, brokers, deadLetterTopic ? [topic, deadLetterTopic] : [topic]);

@@ -53,7 +53,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     return await command.run(rest, io);
   } catch (error) {
-    println(io.stderr, `ratings-kafka ${command?.name ?? ''}: ${describeError(error)}`.replace('  ', ' '));
+    const prefix = command ? `ratings-kafka ${command.name}` : 'ratings-kafka';
+    println(io.stderr, `${prefix}: ${describeError(error)}`);
     if (
       !(error instanceof UsageError) &&
       !(error instanceof Error && /Error$/.test(error.name) && error.name !== 'Error')

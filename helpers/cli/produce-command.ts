@@ -74,27 +74,31 @@ export const produceCommand: Command = {
   summary: 'send random (seeded) or MovieLens CSV ratings, validated, to a topic',
   help: HELP,
   async run(argv, io) {
-    const { values } = parseCommandArgs('produce', argv, OPTIONS);
+    const { values, usage } = parseCommandArgs('produce', argv, OPTIONS);
     if (values.help) {
       println(io.stdout, HELP);
       return EXIT_OK;
     }
-    const count = values.count !== undefined ? integerFlag('count', values.count) : undefined;
+    const count =
+      values.count !== undefined ? usage.check(() => integerFlag('count', values.count!)) : undefined;
     const file = values['from-file'];
-    if (file === undefined && count === undefined) {
-      throw new UsageError(
-        'produce needs --count N (random ratings) or --from-file path (a MovieLens ratings.csv)',
-      );
+    if (file === undefined && values.count === undefined) {
+      usage.problem('produce needs --count N (random ratings) or --from-file path (a MovieLens ratings.csv)');
     }
     if (file !== undefined && values.seed !== undefined) {
-      throw new UsageError('--seed seeds random ratings; it cannot be combined with --from-file');
+      usage.problem('--seed seeds random ratings; it cannot be combined with --from-file');
     }
-    const seed = values.seed !== undefined ? integerFlag('seed', values.seed, 0) : randomInt(2 ** 32);
-    if (seed >= 2 ** 32) throw new UsageError(`--seed must be at most 4294967295, got ${seed}`);
-    const rate = values.rate !== undefined ? positiveNumberFlag('rate', values.rate) : undefined;
-    const topic = topicFlag('topic', values.topic);
-    const fileSize = file !== undefined ? await sizeOf(file) : undefined;
-    const brokers = requireBrokers(values.brokers, io.env);
+    const checkedSeed =
+      values.seed !== undefined ? usage.check(() => seedFlag(values.seed!)) : randomInt(2 ** 32);
+    const rate =
+      values.rate !== undefined ? usage.check(() => positiveNumberFlag('rate', values.rate!)) : undefined;
+    const checkedTopic = usage.check(() => topicFlag('topic', values.topic));
+    const fileSize = file !== undefined ? await usage.checkAsync(() => sizeOf(file)) : undefined;
+    const checkedBrokers = usage.check(() => requireBrokers(values.brokers, io.env));
+    usage.done();
+    const brokers = checkedBrokers!;
+    const topic = checkedTopic!;
+    const seed = checkedSeed!;
 
     const kafka = cliKafka(brokers, io.env);
     await requireTopics(kafka, brokers, [topic]);
@@ -166,6 +170,13 @@ export const produceCommand: Command = {
     return report.metrics && 'error' in report.metrics ? EXIT_INFRASTRUCTURE : EXIT_OK;
   },
 };
+
+/** The random generator's seed: a whole number from 0 to 2^32 - 1. */
+function seedFlag(value: string): number {
+  const seed = integerFlag('seed', value, 0);
+  if (seed >= 2 ** 32) throw new UsageError(`--seed must be at most 4294967295, got ${seed}`);
+  return seed;
+}
 
 async function sizeOf(file: string): Promise<number> {
   try {

@@ -7,13 +7,7 @@ import { COMMON_OPTIONS, choiceFlag, parseCommandArgs } from './args.ts';
 import { requireBrokers } from './brokers.ts';
 import { type CliIo, type Command, printJson, println } from './command.ts';
 import { cliKafka, connectAdmin } from './connect.ts';
-import {
-  EXIT_CHECK_FAILED,
-  EXIT_CODES_HELP,
-  EXIT_OK,
-  InfrastructureError,
-  UsageError,
-} from './exit-codes.ts';
+import { EXIT_CHECK_FAILED, EXIT_CODES_HELP, EXIT_OK, InfrastructureError } from './exit-codes.ts';
 
 const ACTIONS = ['create', 'verify', 'describe'] as const;
 const PROFILES = ['development', 'production'] as const satisfies readonly TopicProfile[];
@@ -44,19 +38,21 @@ export const topicsCommand: Command = {
   summary: 'create, verify or describe the contract topics',
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('topics', argv, OPTIONS, true);
+    const { values, positionals, usage } = parseCommandArgs('topics', argv, OPTIONS, true);
     if (values.help) {
       println(io.stdout, HELP);
       return EXIT_OK;
     }
     const [action, ...extra] = positionals;
-    if (action === undefined) throw new UsageError('topics needs an action: create, verify or describe');
-    if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]} after topics ${action}`);
-    if (!(ACTIONS as readonly string[]).includes(action)) {
-      throw new UsageError(`unknown topics action "${action}": expected create, verify or describe`);
+    if (action === undefined) usage.problem('topics needs an action: create, verify or describe');
+    if (extra.length > 0) usage.problem(`unexpected argument ${extra.join(' ')} after topics ${action}`);
+    if (action !== undefined && !(ACTIONS as readonly string[]).includes(action)) {
+      usage.problem(`unknown topics action "${action}": expected create, verify or describe`);
     }
-    const profile = choiceFlag('profile', values.profile, PROFILES);
-    const brokers = requireBrokers(values.brokers, io.env);
+    const checkedProfile = usage.check(() => choiceFlag('profile', values.profile, PROFILES));
+    const checkedBrokers = usage.check(() => requireBrokers(values.brokers, io.env));
+    usage.done();
+    const [profile, brokers] = [checkedProfile!, checkedBrokers!];
     const specs = topicsForProfile(profile);
     const admin = await connectAdmin(cliKafka(brokers, io.env), brokers);
     try {
@@ -137,24 +133,32 @@ async function describe(
   json: boolean,
 ): Promise<number> {
   const topics = await describeContractTopics(admin, specs);
-  const ok = topics.every((topic) => topic.status === 'present');
+  // As `topics verify` judges: a topic that drifts from its contract fails the check.
+  const ok = topics.every((topic) => topic.status === 'present' && topic.drift.length === 0);
   if (json) printJson(io.stdout, { command: 'topics describe', profile, ok, topics });
   else println(io.stdout, topics.map(formatDescription).join('\n\n'));
   return ok ? EXIT_OK : EXIT_CHECK_FAILED;
 }
 
-function formatDescription(topic: TopicDescription): string {
+/** One topic as `topics describe` prints it; settings that drift from the contract are marked. */
+export function formatDescription(topic: TopicDescription): string {
   if (topic.status === 'missing')
     return `${topic.topic}: missing (create it with \`ratings-kafka topics create\`)`;
+  const drifted = new Map(topic.drift.map((d) => [d.setting, d.expected]));
+  // A setting that differs from the contract is marked, with what the contract says, as `topics verify` reports it.
+  const marked = (setting: string, shown: string): string => {
+    const expected = drifted.get(setting);
+    return expected === undefined ? shown : `${shown} (DRIFT: contract says ${expected})`;
+  };
   const lines = [
-    `${topic.topic}: ${topic.partitions.length} partition(s), replication factor ${topic.replicationFactor}`,
+    `${topic.topic}: ${topic.drift.length > 0 ? `drift in ${topic.drift.length} setting(s); ` : ''}` +
+      `${marked('partitions', `${topic.partitions.length} partition(s)`)}, ` +
+      marked('replication.factor', `replication factor ${topic.replicationFactor}`),
     ...topic.partitions.map(
       (p) =>
         `  partition ${p.partition}  leader ${p.leader}  replicas [${p.replicas.join(',')}]  offsets ${p.earliest}..${p.latest}`,
     ),
-    `  ${Object.entries(topic.config)
-      .map(([name, value]) => `${name}=${value}`)
-      .join('  ')}`,
+    ...Object.entries(topic.config).map(([name, value]) => `  ${marked(name, `${name}=${value}`)}`),
   ];
   return lines.join('\n');
 }

@@ -1,18 +1,20 @@
 // `ratings-kafka verify`: the hello-world phase check, against KAFKA_BROKERS or an embedded broker.
+
 import type { TopicProfile } from '../../contracts/topics.ts';
+import { securityOf } from '../clients/kafka-client.ts';
 import { runVerify, VERIFY_STEPS, type VerifyStep } from '../flows/verify-flow.ts';
 import type { StartedBroker } from '../kafka/types.ts';
+import { providerChoiceProblem } from '../kafka/types.ts';
 import { COMMON_OPTIONS, choiceFlag, parseCommandArgs } from './args.ts';
 import { brokersFrom } from './brokers.ts';
 import { type CliIo, type Command, printJson, println } from './command.ts';
-import { cliKafka } from './connect.ts';
+import { cliKafka, unreachable } from './connect.ts';
 import {
   EXIT_CHECK_FAILED,
   EXIT_CODES_HELP,
   EXIT_INFRASTRUCTURE,
   EXIT_OK,
   InfrastructureError,
-  UsageError,
 } from './exit-codes.ts';
 import { formatDuration } from './format.ts';
 
@@ -44,28 +46,35 @@ export const verifyCommand: Command = {
   summary: 'check the whole phase end to end: topics, produce, consume, offsets, metrics (PASS/FAIL)',
   help: HELP,
   async run(argv, io) {
-    const { values } = parseCommandArgs('verify', argv, OPTIONS);
+    const { values, usage } = parseCommandArgs('verify', argv, OPTIONS);
     if (values.help) {
       println(io.stdout, HELP);
       return EXIT_OK;
     }
-    const profile = choiceFlag('profile', values.profile, PROFILES);
+    const checkedProfile = usage.check(() => choiceFlag('profile', values.profile, PROFILES));
     const json = values.json === true;
-    const given = brokersFrom(values.brokers, io.env);
+    const given = usage.check(() => brokersFrom(values.brokers, io.env));
     const protocol = io.env.KAFKA_SECURITY_PROTOCOL?.trim();
     if (!given && protocol && protocol.toUpperCase() !== 'PLAINTEXT') {
-      throw new UsageError(
+      usage.problem(
         `KAFKA_SECURITY_PROTOCOL=${protocol} needs a secured cluster: set KAFKA_BROKERS or --brokers to it ` +
           '(the embedded broker verify starts without them speaks PLAINTEXT only)',
       );
     }
+    // Only the embedded broker is chosen by KAFKA_PROVIDER; a wrong name is the user's to fix (exit 2).
+    const providerProblem = given ? undefined : providerChoiceProblem(io.env.KAFKA_PROVIDER);
+    if (providerProblem !== undefined) usage.problem(providerProblem);
+    usage.done();
+    const profile = checkedProfile!;
     const guard = given ? undefined : new EmbeddedBrokerGuard();
     const embedded = guard ? await startEmbedded(guard, io) : undefined;
     const brokers = embedded?.brokers ?? given ?? [];
     try {
       const started = performance.now();
-      const result = await runVerify(cliKafka(brokers, io.env), {
+      const kafka = cliKafka(brokers, io.env);
+      const result = await runVerify(kafka, {
         profile,
+        explainUnreachable: (error) => unreachable(brokers, error, securityOf(kafka)).message,
         onStep: (step) => {
           if (!json) printStep(io, step);
         },
@@ -99,8 +108,10 @@ async function startEmbedded(guard: EmbeddedBrokerGuard, io: CliIo): Promise<Sta
   println(io.stderr, 'No KAFKA_BROKERS or --brokers: starting an embedded broker for this check...');
   try {
     // Loaded on demand: testcontainers weighs ~0.5 s of start-up that produce and consume never need.
-    const { provisionBroker } = await import('../kafka/provision.ts');
-    return await guard.adopt(provisionBroker({ log: (line) => println(io.stderr, line) }));
+    const { optionsFromEnv, provisionBroker } = await import('../kafka/provision.ts');
+    return await guard.adopt(
+      provisionBroker({ ...optionsFromEnv(io.env), log: (line) => println(io.stderr, line) }),
+    );
   } catch (error) {
     guard.release();
     throw new InfrastructureError(`could not start an embedded broker: ${(error as Error).message}`);

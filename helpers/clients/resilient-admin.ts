@@ -1,8 +1,8 @@
 // Every admin this project builds rides out leadership and metadata races: reads are retried while
 // Kafka answers "not yet", and a topic created with `waitForLeaders` is handed back only once every
 // partition has a leader that serves offsets. kafkajs' own admin retries some of these in some calls
-// (fetchTopicOffsets bails on NOT_LEADER_FOR_PARTITION) and its waitForLeaders trusts metadata that the
-// leader itself has not caught up with yet.
+// (fetchTopicOffsets bails on NOT_LEADER_FOR_PARTITION), and its waitForLeaders gives up on a topic the
+// broker does not know yet and trusts metadata that the leader itself has not caught up with.
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { pollUntil } from '../wait/poll-until.ts';
 import { isRetriableKafkaError, RETRIABLE_BUDGET_MS, retryRetriable } from '../wait/retriable.ts';
@@ -65,7 +65,9 @@ export function resilientAdmin(admin: Admin): Admin {
       retryRetriable(`admin.${name}`, () => call(...args));
   }
   wrapped.createTopics = async (options) => {
-    const created = await raw.createTopics(options);
+    // kafkajs' own waitForLeaders retries LEADER_NOT_AVAILABLE only, and gives up on the
+    // UNKNOWN_TOPIC_OR_PARTITION a broker answers until the new topic reaches its metadata cache.
+    const created = await raw.createTopics({ ...options, waitForLeaders: false });
     if ((options.waitForLeaders ?? true) && options.validateOnly !== true)
       await waitForTopicsReady(
         wrapped,

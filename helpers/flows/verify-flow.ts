@@ -34,6 +34,8 @@ export interface VerifyOptions {
   metricsTimeoutMs: number;
   /** Called as each step ends, so a person sees progress. */
   onStep: (step: VerifyStep) => void;
+  /** The line a person reads when the broker cannot be reached (the CLI's, with what to check). */
+  explainUnreachable: (error: unknown) => string;
 }
 
 /** The verdict: every step, and whether the first one (reaching the broker) failed. */
@@ -78,8 +80,14 @@ export async function runVerify(kafka: Kafka, options: Partial<VerifyOptions> = 
 
   const bodies: Record<(typeof STEP_NAMES)[number], () => Promise<StepOutcome>> = {
     'broker reachable': async () => {
-      await admin.connect();
-      const cluster = await admin.describeCluster();
+      let cluster: Awaited<ReturnType<typeof admin.describeCluster>>;
+      try {
+        await admin.connect();
+        cluster = await admin.describeCluster();
+      } catch (error) {
+        if (!options.explainUnreachable) throw error;
+        return { ok: false, details: [options.explainUnreachable(error)] };
+      }
       return {
         ok: cluster.brokers.length > 0 && cluster.controller !== null,
         details: [

@@ -2,14 +2,11 @@ import { dockerEngineAnswers, imageIsLocal } from './docker-engine.ts';
 import { useExternalBroker } from './external.ts';
 import { findJava, startNativeBroker } from './native.ts';
 import { DEFAULT_KAFKA_IMAGE, startKafkaContainer } from './testcontainers.ts';
-import type { ProviderName, StartedBroker } from './types.ts';
+import { type ProviderChoice, providerChoiceProblem, type StartedBroker } from './types.ts';
 import versions from './versions.json' with { type: 'json' };
 
 /** The image `npm run kafka:image` builds for machines that cannot pull. */
 export const LOCAL_KAFKA_IMAGE: string = versions.localImage;
-
-/** What `KAFKA_PROVIDER` may say. */
-export type ProviderChoice = ProviderName | 'auto';
 
 /** Settings read from the environment; every field has a default. */
 export interface ProvisionOptions {
@@ -29,10 +26,9 @@ export const NO_BROKER_MESSAGE = [
 
 /** Reads KAFKA_PROVIDER / KAFKA_BROKERS / KAFKA_IMAGE, rejecting unknown provider names. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ProvisionOptions {
+  const problem = providerChoiceProblem(env.KAFKA_PROVIDER);
+  if (problem !== undefined) throw new Error(problem);
   const provider = (env.KAFKA_PROVIDER ?? 'auto').trim() as ProviderChoice;
-  if (!['auto', 'external', 'testcontainers', 'native'].includes(provider)) {
-    throw new Error(`KAFKA_PROVIDER="${provider}" is not one of auto, external, testcontainers, native`);
-  }
   return {
     provider,
     brokers: env.KAFKA_BROKERS?.trim() || undefined,

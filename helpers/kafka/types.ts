@@ -1,6 +1,19 @@
 /** The ways this project can obtain a broker; `auto` picks the first that can serve. */
 export type ProviderName = 'external' | 'testcontainers' | 'native';
 
+/** What `KAFKA_PROVIDER` may say. */
+export type ProviderChoice = ProviderName | 'auto';
+
+const PROVIDER_CHOICES: readonly ProviderChoice[] = ['auto', 'external', 'testcontainers', 'native'];
+
+/** Why a `KAFKA_PROVIDER` value is not a provider, or undefined when it is one (unset means `auto`). */
+export function providerChoiceProblem(value: string | undefined): string | undefined {
+  const choice = (value ?? 'auto').trim();
+  return (PROVIDER_CHOICES as readonly string[]).includes(choice)
+    ? undefined
+    : `KAFKA_PROVIDER="${choice}" is not one of ${PROVIDER_CHOICES.join(', ')}`;
+}
+
 /** A running (or externally managed) Kafka cluster the suite and the CLI can talk to. */
 export interface StartedBroker extends AsyncDisposable {
   /** Which provider produced this broker. */

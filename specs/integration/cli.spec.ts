@@ -1,6 +1,7 @@
 // Protects the `ratings-kafka` CLI as people and CI run it: real subprocesses against the suite's broker,
 // exit codes that mean something, `--json` summaries that match what the broker then holds, and one
 // metric event per run on `metrics`. The MovieLens fixtures are synthetic data in the MovieLens format.
+
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +14,12 @@ import type { ConsumeReport } from '../../helpers/cli/consume-command.ts';
 import type { ProduceReport } from '../../helpers/cli/produce-command.ts';
 import { readRunMetrics } from '../../helpers/consumer/metrics-reader.ts';
 import { uniqueGroupId } from '../../helpers/consumer/ratings-consumer.ts';
+import { freePorts } from '../../helpers/kafka/native.ts';
 import { randomRatings } from '../../helpers/sources/random-ratings.ts';
 import { connectedAdmin, isolatedTopic, readOnly, runKafka, sendRaw, writes } from '../support/broker.ts';
 import { cliEnv, jsonOf, runCli } from '../support/cli.ts';
 import { readTopic } from '../support/read-topic.ts';
+import { writtenAs } from '../support/written-as.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/movielens/${name}`, import.meta.url));
 const SAMPLE = fixture('ratings-sample.csv');
@@ -35,7 +38,7 @@ function csvEvents(path: string): string[] {
         number,
         number,
       ];
-      return JSON.stringify({ userId, movieId, rating, timestamp: seconds * 1000 });
+      return writtenAs({ userId, movieId, rating, timestamp: seconds * 1000 });
     });
 }
 
@@ -88,6 +91,22 @@ describe('ratings-kafka usage', () => {
     const timeout = await runCli(['consume', '--timeout', '5 parsecs']);
     expect(timeout.code).toBe(2);
     expect(timeout.stderr).toMatch(/--timeout: .*expected e\.g\. 500ms, 30s, 2m/);
+  });
+
+  it('says the same thing about an unreachable broker from verify as from produce, exit 3', async () => {
+    const [closed] = await freePorts(1);
+    const address = `127.0.0.1:${closed}`;
+    const { KAFKA_BROKERS: _unset, ...env } = cliEnv();
+    const verify = await runCli(['verify', '--brokers', address], { env });
+    const produce = await runCli(['produce', '--count', '1', '--brokers', address], { env });
+    const advice = 'Is the broker running, and are KAFKA_BROKERS / --brokers right?';
+    expect(verify.code).toBe(3);
+    expect(produce.code).toBe(3);
+    expect(verify.stdout).toContain(`cannot reach Kafka at ${address}: `);
+    expect(verify.stdout).toContain(advice);
+    expect(verify.stdout + verify.stderr).not.toContain('KafkaJSNumberOfRetriesExceeded');
+    expect(produce.stderr).toContain(`cannot reach Kafka at ${address}: `);
+    expect(produce.stderr).toContain(advice);
   });
 
   it('asks for KAFKA_BROKERS or --brokers (exit 2) instead of starting a broker outside verify', async () => {
@@ -195,7 +214,7 @@ describe.skipIf(readOnly())(writes('ratings-kafka produce'), () => {
     const two = layout(await readTopic(kafka, second.name, 200));
     expect(two).toEqual(one);
     expect(one.map((record) => record.value).sort()).toEqual(
-      [...randomRatings(7, 200)].map((event) => JSON.stringify(event)).sort(),
+      [...randomRatings(7, 200)].map(writtenAs).sort(),
     );
   });
 

@@ -1,8 +1,10 @@
 // Protects the topic contracts: what the product's creation code makes is what the broker reports,
 // creation is idempotent, and a topic that differs is reported as drift, setting by setting.
+
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { METRICS_TOPIC, RATINGS_TOPIC, type TopicSpec, topicsForProfile } from '../../contracts/topics.ts';
+import { describeContractTopics } from '../../helpers/admin/describe-topics.ts';
 import { allMatch, ensureTopics } from '../../helpers/admin/ensure-topics.ts';
 import { describeTopics } from '../../helpers/admin/topic-config.ts';
 import { connectedAdmin, readOnly, writes } from '../support/broker.ts';
@@ -88,6 +90,9 @@ describe('topic drift', () => {
           { setting: 'compression.type', expected: 'lz4', actual: 'producer' },
         ]);
         expect(allMatch(report ? [report] : [])).toBe(false);
+        // `topics describe` marks the same settings as `topics verify` reports.
+        const [described] = await describeContractTopics(admin, [spec]);
+        expect(described).toMatchObject({ status: 'present', drift: report?.drift });
       } finally {
         await admin.deleteTopics({ topics: [spec.name] });
       }

@@ -1,5 +1,5 @@
 // Protects what the CLI reads before any broker is involved: durations, MovieLens lines, seeded ratings,
-// the pacing of --rate, and flag errors that name the flag.
+// the pacing of --rate, and flag errors that name the flag, all of them at once.
 import { describe, expect, it } from 'vitest';
 import { RatingEvent } from '../../contracts/rating.ts';
 import { integerFlag, parseCommandArgs } from '../../helpers/cli/args.ts';
@@ -88,16 +88,48 @@ describe('--rate pacing', () => {
 });
 
 describe('flag errors', () => {
+  /** The usage error a command line gives, or undefined when it has none. */
+  const problems = (argv: string[], options: Parameters<typeof parseCommandArgs>[2]): string | undefined => {
+    const { usage } = parseCommandArgs('produce', argv, options);
+    try {
+      usage.done();
+      return undefined;
+    } catch (error) {
+      expect(error).toBeInstanceOf(UsageError);
+      return (error as Error).message;
+    }
+  };
+
   it('names an unknown flag and points at the command help', () => {
-    expect(() => parseCommandArgs('consume', ['--bogus'], {})).toThrow(
-      new UsageError('unknown flag --bogus; see `ratings-kafka consume --help`'),
-    );
+    expect(problems(['--bogus'], {})).toBe('unknown flag --bogus; see `ratings-kafka produce --help`');
   });
 
-  it('names a flag whose value is missing or malformed', () => {
-    expect(() => parseCommandArgs('produce', ['--count'], { count: { type: 'string' } })).toThrow(
-      /--count needs a value/,
-    );
+  it('names a flag whose value is missing, a flag given as a value, and a value given to a switch', () => {
+    const options = { count: { type: 'string' }, json: { type: 'boolean' } } as const;
+    expect(problems(['--count'], options)).toMatch(/^--count needs a value;/);
+    expect(problems(['--count', '--json'], options)).toMatch(/^--count needs a value, got the flag --json/);
+    expect(problems(['--json=yes'], options)).toMatch(/^--json takes no value, got "yes";/);
     expect(() => integerFlag('count', '1e3')).toThrow('--count must be a whole number >= 1, got "1e3"');
+  });
+
+  it('reads a negative number as a value for the flag to judge, not as a missing value', () => {
+    const { values, usage } = parseCommandArgs('produce', ['--count', '-5'], { count: { type: 'string' } });
+    expect(values.count).toBe('-5');
+    expect(() => usage.done()).not.toThrow();
+    expect(() => integerFlag('count', '-5')).toThrow('--count must be a whole number >= 1, got "-5"');
+  });
+
+  it('lists every problem of one command line at once', () => {
+    const options = { count: { type: 'string' }, json: { type: 'boolean' } } as const;
+    expect(problems(['--bogus', '--json=1', 'extra', '--count'], options)).toBe(
+      [
+        '4 problems:',
+        '  - unknown flag --bogus',
+        '  - --json takes no value, got "1"',
+        '  - --count needs a value',
+        '  - unexpected argument extra',
+        'see `ratings-kafka produce --help`',
+      ].join('\n'),
+    );
   });
 });
