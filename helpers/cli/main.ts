@@ -7,6 +7,7 @@ import {
   EXIT_OK,
   EXIT_USAGE,
   exitCodeFor,
+  isUnexpected,
   UsageError,
 } from './exit-codes.ts';
 import { produceCommand } from './produce-command.ts';
@@ -55,12 +56,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     const prefix = command ? `ratings-kafka ${command.name}` : 'ratings-kafka';
     println(io.stderr, `${prefix}: ${describeError(error)}`);
-    if (
-      !(error instanceof UsageError) &&
-      !(error instanceof Error && /Error$/.test(error.name) && error.name !== 'Error')
-    ) {
-      if (error instanceof Error && error.stack) println(io.stderr, error.stack);
-    }
+    if (isUnexpected(error) && error instanceof Error && error.stack) println(io.stderr, error.stack);
     return exitCodeFor(error);
   }
 }

@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { InfrastructureError } from '../errors.ts';
 
 /** One entry of an ApiVersions answer. */
 export interface ApiVersionRange {
@@ -44,7 +45,7 @@ export function apiVersions(broker: string, timeoutMs = 5_000): Promise<Map<numb
 
 function decode(response: Buffer): Map<number, ApiVersionRange> {
   const errorCode = response.readInt16BE(4);
-  if (errorCode !== 0) throw new Error(`ApiVersions answered error code ${errorCode}`);
+  if (errorCode !== 0) throw new InfrastructureError(`ApiVersions answered error code ${errorCode}`);
   const count = response.readInt32BE(6);
   const ranges = new Map<number, ApiVersionRange>();
   for (let i = 0, at = 10; i < count; i++, at += 6) {

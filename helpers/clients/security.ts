@@ -1,8 +1,10 @@
 // Client security from the environment (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*): validated up
 // front, with errors that name the variable and never its secret, and a password that stays out of anything printed.
+
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
+import { ConfigError } from '../errors.ts';
 
 /** The values KAFKA_SECURITY_PROTOCOL accepts; PLAINTEXT when unset. */
 export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_SSL'] as const;
@@ -31,8 +33,8 @@ export interface ClientSecurity {
 }
 
 /** A security variable is missing, unknown or contradicts another; the message names the variable. */
-export class SecurityConfigError extends Error {
-  override readonly name = 'SecurityConfigError';
+export class SecurityConfigError extends ConfigError {
+  override readonly name: string = 'SecurityConfigError';
 }
 
 /** The variables that only mean something on a TLS or SASL connection. */

@@ -1,6 +1,8 @@
 // The measurements of one run (a produce or consume flow), as metric events on `metrics`.
+
 import type { Kafka } from 'kafkajs';
 import type { METRIC_UNITS, MetricEvent } from '../../contracts/metric.ts';
+import { CheckFailedError } from '../errors.ts';
 import { createMetricsPublisher } from '../producer/metrics-publisher.ts';
 
 /** One measurement of a run: `producer.throughput = 81234 messages/s`. */
@@ -47,7 +49,7 @@ export async function publishRunMetrics(
   const { refused } = await publisher.publish(events);
   if (refused.length > 0) {
     const reasons = refused.map(({ index, message }) => `${events[index]?.name}: ${message}`);
-    throw new Error(`metric events refused by the MetricEvent contract: ${reasons.join('; ')}`);
+    throw new CheckFailedError(`metric events refused by the MetricEvent contract: ${reasons.join('; ')}`);
   }
   return events;
 }

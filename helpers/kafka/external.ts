@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.ts';
 import type { StartedBroker } from './types.ts';
 import { waitForBroker } from './wait-ready.ts';
 
@@ -7,10 +8,10 @@ export function parseBrokerList(value: string): string[] {
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0);
-  if (brokers.length === 0) throw new Error('KAFKA_BROKERS is empty: expected host:port[,host:port]');
+  if (brokers.length === 0) throw new ConfigError('KAFKA_BROKERS is empty: expected host:port[,host:port]');
   for (const broker of brokers) {
     if (!/^[^\s:]+:\d{1,5}$/.test(broker)) {
-      throw new Error(`KAFKA_BROKERS entry "${broker}" is not host:port`);
+      throw new ConfigError(`KAFKA_BROKERS entry "${broker}" is not host:port`);
     }
   }
   return brokers;

@@ -1,8 +1,14 @@
+import { ConfigError, InfrastructureError } from '../errors.ts';
 import { dockerEngineAnswers, imageIsLocal } from './docker-engine.ts';
 import { useExternalBroker } from './external.ts';
 import { findJava, startNativeBroker } from './native.ts';
 import { DEFAULT_KAFKA_IMAGE, startKafkaContainer } from './testcontainers.ts';
-import { type ProviderChoice, providerChoiceProblem, type StartedBroker } from './types.ts';
+import {
+  type ProviderChoice,
+  type ProviderName,
+  providerChoiceProblem,
+  type StartedBroker,
+} from './types.ts';
 import versions from './versions.json' with { type: 'json' };
 
 /** The image `npm run kafka:image` builds for machines that cannot pull. */
@@ -27,7 +33,7 @@ export const NO_BROKER_MESSAGE = [
 /** Reads KAFKA_PROVIDER / KAFKA_BROKERS / KAFKA_IMAGE, rejecting unknown provider names. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ProvisionOptions {
   const problem = providerChoiceProblem(env.KAFKA_PROVIDER);
-  if (problem !== undefined) throw new Error(problem);
+  if (problem !== undefined) throw new ConfigError(problem);
   const provider = (env.KAFKA_PROVIDER ?? 'auto').trim() as ProviderChoice;
   return {
     provider,
@@ -66,35 +72,58 @@ export async function provisionBroker(overrides: Partial<ProvisionOptions> = {})
   return broker;
 }
 
+/** One way to get a broker: why it cannot serve here (undefined when it can), and how it starts one. */
+interface Provider {
+  readonly name: ProviderName;
+  /** Why this provider cannot serve on this machine with these options, or undefined when it can. */
+  unavailable(options: ProvisionOptions): Promise<string | undefined>;
+  start(options: ProvisionOptions): Promise<StartedBroker>;
+}
+
+/** The providers, in the order `auto` tries them (see README, "Choosing a broker"). */
+const PROVIDERS: readonly Provider[] = [
+  {
+    name: 'external',
+    unavailable: async ({ brokers }) => (brokers ? undefined : 'KAFKA_BROKERS is not set'),
+    start: ({ brokers }) => useExternalBroker(brokers ?? ''),
+  },
+  {
+    name: 'testcontainers',
+    unavailable: async () => ((await dockerEngineAnswers()) ? undefined : 'no Docker engine answers'),
+    start: async ({ image }) => startContainer(await chooseImage(image)),
+  },
+  {
+    name: 'native',
+    unavailable: async () => (findJava() ? undefined : 'no Java >= 17 was found'),
+    start: () => startNativeBroker(),
+  },
+];
+
+/** The provider `options.provider` names, or for `auto` the first that can serve, falling through on failure. */
 async function choose(options: ProvisionOptions): Promise<StartedBroker> {
-  switch (options.provider) {
-    case 'external':
-      if (!options.brokers)
-        throw new Error('KAFKA_PROVIDER=external needs KAFKA_BROKERS=host:port[,host:port]');
-      return useExternalBroker(options.brokers);
-    case 'testcontainers':
-      if (!(await dockerEngineAnswers())) {
-        throw new Error(`KAFKA_PROVIDER=testcontainers but no Docker engine answers.\n${NO_BROKER_MESSAGE}`);
-      }
-      return startContainer(await chooseImage(options.image));
-    case 'native':
-      if (!findJava())
-        throw new Error(`KAFKA_PROVIDER=native but no Java >= 17 was found.\n${NO_BROKER_MESSAGE}`);
-      return startNativeBroker();
-    case 'auto': {
-      if (options.brokers) return useExternalBroker(options.brokers);
-      if (await dockerEngineAnswers()) {
-        const image = await chooseImage(options.image);
-        try {
-          return await startContainer(image);
-        } catch (error) {
-          if (!findJava()) throw error;
-          const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-          options.log(`[kafka] Testcontainers could not start ${image} (${reason}); using the native broker`);
-        }
-      }
-      if (findJava()) return startNativeBroker();
-      throw new Error(NO_BROKER_MESSAGE);
+  if (options.provider !== 'auto') {
+    const provider = PROVIDERS.find((candidate) => candidate.name === options.provider)!;
+    const reason = await provider.unavailable(options);
+    if (reason !== undefined) {
+      // A named external cluster without an address is the user's setting to fix; a missing engine is not.
+      if (provider.name === 'external')
+        throw new ConfigError('KAFKA_PROVIDER=external needs KAFKA_BROKERS=host:port[,host:port]');
+      throw new InfrastructureError(`KAFKA_PROVIDER=${provider.name} but ${reason}.\n${NO_BROKER_MESSAGE}`);
+    }
+    return provider.start(options);
+  }
+  let lastFailure: unknown;
+  for (const provider of PROVIDERS) {
+    if ((await provider.unavailable(options)) !== undefined) continue;
+    // KAFKA_BROKERS names the cluster to use: never fall back from it to a broker of our own.
+    if (provider.name === 'external') return provider.start(options);
+    try {
+      return await provider.start(options);
+    } catch (error) {
+      lastFailure = error;
+      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      options.log(`[kafka] ${provider.name} could not start a broker (${reason}); trying the next provider`);
     }
   }
+  throw lastFailure ?? new InfrastructureError(NO_BROKER_MESSAGE);
 }

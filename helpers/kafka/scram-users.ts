@@ -1,5 +1,8 @@
 // SCRAM users created in a running KafkaContainer, without their passwords ever reaching a command line.
+
 import type { StartedTestContainer } from 'testcontainers';
+import { InfrastructureError } from '../errors.ts';
+import { maskSecrets } from '../tools/run-tool.ts';
 
 /** A SCRAM user: a name and its password. */
 export interface ScramUser {
@@ -34,8 +37,11 @@ export async function createScramUsers(container: StartedTestContainer, users: S
   await container.copyContentToContainer([{ content: script, target: SCRIPT, mode: 0o700 }]);
   const { exitCode, output } = await container.exec(['bash', SCRIPT]);
   if (exitCode !== 0) {
-    const masked = users.reduce((text, user) => text.replaceAll(user.password, '(password)'), output);
-    throw new Error(
+    const masked = maskSecrets(
+      output,
+      users.map((user) => user.password),
+    );
+    throw new InfrastructureError(
       `kafka-configs could not create the SCRAM users ${users.map((user) => user.name).join(', ')} ` +
         `(exit ${exitCode}): ${masked.trim()}`,
     );

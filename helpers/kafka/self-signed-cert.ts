@@ -1,12 +1,11 @@
 // A broker TLS certificate made at test time with keytool, so no key material is ever committed.
-import { execFile } from 'node:child_process';
+
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { InfrastructureError } from '../errors.ts';
+import { runTool } from '../tools/run-tool.ts';
 import { findJava } from './native.ts';
-
-const execFileAsync = promisify(execFile);
 
 /** A PKCS12 keystore for the broker and the matching certificate for clients. */
 export interface SelfSignedKeystore {
@@ -22,7 +21,9 @@ export interface SelfSignedKeystore {
 function keytool(): string {
   const java = findJava();
   if (java === undefined) {
-    throw new Error('No Java >= 17 found in JAVA_HOME or on PATH: its keytool makes the TLS certificate');
+    throw new InfrastructureError(
+      'No Java >= 17 found in JAVA_HOME or on PATH: its keytool makes the TLS certificate',
+    );
   }
   return java === 'java' ? 'keytool' : join(dirname(java), 'keytool');
 }
@@ -51,9 +52,14 @@ export async function createSelfSignedKeystore(
     '-storepass',
     password,
   ];
-  try {
-    // EC P-256: generated in a fraction of the time an RSA key takes, and every TLS 1.2 stack speaks it.
-    await execFileAsync(tool, [
+  const run = {
+    secrets: [password],
+    purpose: `${tool} could not create the broker's TLS certificate in ${dir}`,
+  };
+  // EC P-256: generated in a fraction of the time an RSA key takes, and every TLS 1.2 stack speaks it.
+  await runTool(
+    tool,
+    [
       '-genkeypair',
       ...common,
       '-keypass',
@@ -69,17 +75,9 @@ export async function createSelfSignedKeystore(
       '-validity',
       '2',
       '-noprompt',
-    ]);
-    await execFileAsync(tool, ['-exportcert', ...common, '-rfc', '-file', certificateFile]);
-  } catch (error) {
-    const output = error as { stdout?: string; stderr?: string };
-    const printed = [output.stdout, output.stderr].join('\n').trim();
-    // The failed command line carries the store password.
-    const reason = (printed || (error instanceof Error ? error.message : String(error))).replaceAll(
-      password,
-      '(password)',
-    );
-    throw new Error(`${tool} could not create the broker's TLS certificate in ${dir}: ${reason}`);
-  }
+    ],
+    run,
+  );
+  await runTool(tool, ['-exportcert', ...common, '-rfc', '-file', certificateFile], run);
   return { keystoreFile, password, certificateFile };
 }

@@ -6,9 +6,11 @@ import { pollUntil } from '../wait/poll-until.ts';
 export interface WaitOptions {
   timeoutMs: number;
   intervalMs: number;
+  /** Stops waiting early, e.g. when the broker's process has exited. */
+  signal: AbortSignal | undefined;
 }
 
-const DEFAULTS: WaitOptions = { timeoutMs: 60_000, intervalMs: 50 };
+const DEFAULTS: WaitOptions = { timeoutMs: 60_000, intervalMs: 50, signal: undefined };
 
 /** One DescribeCluster through a fresh, non-retrying admin: the controller id, or the failure. */
 async function controllerOf(brokers: string[]): Promise<number | null> {
@@ -33,7 +35,7 @@ async function controllerOf(brokers: string[]): Promise<number | null> {
  * really speaks Kafka (a listening port is not enough: the socket opens before KRaft is ready).
  */
 export async function waitForBroker(brokers: string[], options: Partial<WaitOptions> = {}): Promise<void> {
-  const { timeoutMs, intervalMs } = { ...DEFAULTS, ...options };
+  const { timeoutMs, intervalMs, signal } = { ...DEFAULTS, ...options };
   await pollUntil(
     () => controllerOf(brokers),
     (controller) => controller !== null && controller >= 0,
@@ -46,6 +48,7 @@ export async function waitForBroker(brokers: string[], options: Partial<WaitOpti
       // Refused connections and "not ready" answers are what this wait is for.
       retryOn: () => true,
       show: (controller) => `an answer without a controller (${String(controller)})`,
+      ...(signal ? { signal } : {}),
     },
   );
 }

@@ -1,9 +1,12 @@
 // Runs the Pact Broker CLI (`pact broker ...`, the Rust binary of @pact-foundation/pact-cli) for the npm
 // scripts. Credentials reach it only through its environment (PACT_BROKER_TOKEN, or PACT_BROKER_USERNAME and
 // PACT_BROKER_PASSWORD, which it reads itself): never as arguments, and redacted from anything printed.
+
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
+import { ConfigError } from '../errors.ts';
+import { maskSecrets } from '../tools/run-tool.ts';
 
 /** The Pact Broker this run talks to, from the environment. */
 export interface BrokerSettings {
@@ -16,7 +19,7 @@ export interface BrokerSettings {
 export function brokerSettings(env: NodeJS.ProcessEnv = process.env): BrokerSettings {
   const baseUrl = env.PACT_BROKER_BASE_URL?.trim();
   if (!baseUrl) {
-    throw new Error(
+    throw new ConfigError(
       'PACT_BROKER_BASE_URL is not set: set it to the Pact Broker base URL, with PACT_BROKER_TOKEN ' +
         '(or PACT_BROKER_USERNAME and PACT_BROKER_PASSWORD) for its credentials',
     );
@@ -25,11 +28,11 @@ export function brokerSettings(env: NodeJS.ProcessEnv = process.env): BrokerSett
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new Error('PACT_BROKER_BASE_URL is not a URL');
+    throw new ConfigError('PACT_BROKER_BASE_URL is not a URL');
   }
   // Credentials in the URL would end up in arguments and logs.
   if (url.username || url.password)
-    throw new Error(
+    throw new ConfigError(
       'PACT_BROKER_BASE_URL carries credentials: use PACT_BROKER_USERNAME and PACT_BROKER_PASSWORD',
     );
   const { PACT_BROKER_TOKEN: token, PACT_BROKER_USERNAME: user, PACT_BROKER_PASSWORD: password } = env;
@@ -39,7 +42,7 @@ export function brokerSettings(env: NodeJS.ProcessEnv = process.env): BrokerSett
 
 /** Replaces every secret in `text` with `***`. */
 export function redact(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text);
+  return maskSecrets(text, secrets);
 }
 
 /** Path of the `pact` binary of the installed @pact-foundation/pact-cli (its platform package). */

@@ -1,9 +1,11 @@
 // What the downstream consumers do with a record, as code both the Pact consumer specs and the broker
 // round trip run: decode the value tolerantly (Spark's from_json ignores unknown fields) and check the key.
+
 import type { MetricEvent } from '../../contracts/metric.ts';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import type { DecodeResult } from '../codec/decode.ts';
 import { decodeMetric, decodeRating } from '../codec/events.ts';
+import { CheckFailedError } from '../errors.ts';
 
 /** A record as a consumer receives it: value bytes (or already parsed JSON) and its metadata. */
 export interface ReceivedMessage {
@@ -14,8 +16,8 @@ export interface ReceivedMessage {
 }
 
 /** A record the consumer refuses, with the reason a person can act on. */
-export class MessageRejected extends Error {
-  override name = 'MessageRejected';
+export class MessageRejected extends CheckFailedError {
+  override readonly name: string = 'MessageRejected';
 }
 
 const decodeTolerantRating = decodeRating({ unknownFields: 'ignore' });

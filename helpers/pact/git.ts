@@ -1,5 +1,7 @@
 // The version and branch a pacticipant is published under: the git commit and branch being built.
+
 import { execFileSync } from 'node:child_process';
+import { ConfigError } from '../errors.ts';
 
 const git = (...args: string[]): string =>
   execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -16,6 +18,6 @@ export function gitCommit(): string {
 export function gitBranch(env: NodeJS.ProcessEnv = process.env): string {
   const branch =
     env.PACT_BRANCH || env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || git('branch', '--show-current');
-  if (!branch) throw new Error('cannot tell the git branch (detached HEAD): set PACT_BRANCH');
+  if (!branch) throw new ConfigError('cannot tell the git branch (detached HEAD): set PACT_BRANCH');
   return branch;
 }

@@ -20,6 +20,7 @@ import { METRICS_TOPIC, RATINGS_TOPIC, type TopicSpec } from '../../contracts/to
 import type { EncodeResult } from '../codec/encode.ts';
 import { createEncoder } from '../codec/encode.ts';
 import { RATING_CONTRACT } from '../codec/events.ts';
+import { CheckFailedError } from '../errors.ts';
 import { encodeMetric, metricKey } from '../producer/metrics-publisher.ts';
 import { ratingKey } from '../producer/ratings-producer.ts';
 
@@ -55,7 +56,9 @@ export const METRIC_RECIPE: RecordRecipe<MetricEvent> = {
 export function produce<T>(recipe: RecordRecipe<T>, event: T): ProducedRecord {
   const encoded = recipe.encode(event);
   if (!encoded.ok)
-    throw new Error(`the producer refuses this event for ${recipe.topic.name}: ${encoded.message}`);
+    throw new CheckFailedError(
+      `the producer refuses this event for ${recipe.topic.name}: ${encoded.message}`,
+    );
   return { topic: recipe.topic.name, key: recipe.key(event), value: encoded.bytes };
 }
 
@@ -80,7 +83,7 @@ export function recordMessage(record: ProducedRecord): MessageFromProviderWithMe
     typeof value === 'number' && context?.source !== undefined ? JSON.rawJSON(context.source) : value,
   );
   if (JSON.stringify(message) !== text)
-    throw new Error(`the verifier would see other bytes than the producer writes: ${text}`);
+    throw new CheckFailedError(`the verifier would see other bytes than the producer writes: ${text}`);
   return {
     __pactMessageMetadata: { topic: record.topic, key: record.key, contentType: MESSAGE_CONTENT_TYPE },
     message,
@@ -140,8 +143,8 @@ export interface Mismatch {
 }
 
 /** A failed verification: the message lists every mismatch as `path: reason`; `mismatches` holds them as data. */
-export class VerificationFailed extends Error {
-  override name = 'VerificationFailed';
+export class VerificationFailed extends CheckFailedError {
+  override readonly name: string = 'VerificationFailed';
   readonly mismatches: Mismatch[];
   constructor(mismatches: Mismatch[]) {
     super(

@@ -1,7 +1,9 @@
 // Streams a MovieLens `ratings.csv` line by line: the 20M file is 500 MB, so it is never loaded whole.
+
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { RatingEvent } from '../../contracts/rating.ts';
+import { UsageError } from '../errors.ts';
 
 /** The header every MovieLens ratings.csv starts with. */
 export const MOVIELENS_HEADER = 'userId,movieId,rating,timestamp';
@@ -10,8 +12,8 @@ export const MOVIELENS_HEADER = 'userId,movieId,rating,timestamp';
 export type CsvRow = { line: number; event: RatingEvent } | { line: number; problem: string };
 
 /** A file that does not start with {@link MOVIELENS_HEADER}: not a MovieLens ratings file at all. */
-export class NotMovieLensError extends Error {
-  override readonly name = 'NotMovieLensError';
+export class NotMovieLensError extends UsageError {
+  override readonly name: string = 'NotMovieLensError';
 }
 
 /** A streaming reader and how far it got, for progress bars. */

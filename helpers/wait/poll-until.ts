@@ -20,6 +20,8 @@ export interface PollOptions {
   retryOn?: (error: unknown) => boolean;
   /** Describes a probe's value in the timeout message. */
   show?: (value: unknown) => string;
+  /** Ends the wait early (its reason is thrown): the thing awaited is known to be gone. */
+  signal?: AbortSignal;
 }
 
 /** A wait that ran out of budget: names what was awaited, for how long, and what was last seen. */
@@ -63,6 +65,7 @@ export async function pollUntil<T>(
   let lastSeen = 'nothing yet';
   let lastError: unknown;
   for (;;) {
+    options.signal?.throwIfAborted();
     try {
       const value = await probe();
       if (done(value)) return value;
@@ -75,7 +78,7 @@ export async function pollUntil<T>(
     }
     const left = deadline - performance.now();
     if (left <= 0) throw new WaitTimeoutError(what, timeoutMs, lastSeen, { cause: lastError });
-    await sleep(Math.min(pause, left));
+    await sleep(Math.min(pause, left), undefined, options.signal ? { signal: options.signal } : undefined);
     pause = Math.min(pause * 2, maxIntervalMs);
   }
 }
