@@ -62,7 +62,9 @@ export const RATINGS_DLQ_TOPIC: TopicSpec = {
 export const TOPICS: readonly TopicSpec[] = [RATINGS_TOPIC, METRICS_TOPIC, RATINGS_DLQ_TOPIC];
 
 /** Deployment profiles: development (one broker) is the default. */
-export type TopicProfile = 'development' | 'production';
+export const TOPIC_PROFILES = ['development', 'production'] as const;
+/** Which overlay of the topic specs a cluster gets. */
+export type TopicProfile = (typeof TOPIC_PROFILES)[number];
 
 /** What the production profile changes: three replicas, and acks=all survives one broker down. */
 export const PRODUCTION_OVERLAY = { replicationFactor: 3, config: { 'min.insync.replicas': '2' } } as const;

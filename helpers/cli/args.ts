@@ -1,6 +1,8 @@
 // Command-line parsing shared by every command: node:util parseArgs, with every problem of a command line
 // collected and reported at once, each naming its flag.
+
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { TOPIC_PROFILES, type TopicProfile } from '../../contracts/topics.ts';
 import { parseDuration } from './duration.ts';
 import { UsageError } from './exit-codes.ts';
 
@@ -10,6 +12,14 @@ export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
   brokers: { type: 'string' },
 } as const satisfies ParseArgsOptionsConfig;
+
+/** The `--profile` flag of the commands that create or check the contract topics. */
+export const PROFILE_OPTION = {
+  profile: { type: 'string', default: 'development' },
+} as const satisfies ParseArgsOptionsConfig;
+
+/** A topic profile, or a {@link UsageError} listing them. */
+export const profileFlag = (value: string): TopicProfile => choiceFlag('profile', value, TOPIC_PROFILES);
 
 /** The values parseArgs gives for `options` in strict mode: typed by the option table. */
 type ParsedValues<T extends ParseArgsOptionsConfig> = ReturnType<

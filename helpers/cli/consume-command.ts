@@ -4,9 +4,9 @@ import { RATING_MAX, RATING_MIN, RATING_STEP } from '../../contracts/rating.ts';
 import { RATINGS_DLQ_TOPIC, RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { DEFAULT_GROUP_ID } from '../consumer/ratings-consumer.ts';
 import { type ConsumeFlowResult, runConsumeFlow } from '../flows/consume-flow.ts';
-import { COMMON_OPTIONS, durationFlag, integerFlag, parseCommandArgs, topicFlag } from './args.ts';
+import { COMMON_OPTIONS, durationFlag, integerFlag, topicFlag } from './args.ts';
 import { requireBrokers } from './brokers.ts';
-import { type CliIo, type Command, printJson, println } from './command.ts';
+import { type CliIo, type Command, defineCommand, printJson, println } from './command.ts';
 import { cliKafka, requireTopics } from './connect.ts';
 import { EXIT_CHECK_FAILED, EXIT_CODES_HELP, EXIT_INFRASTRUCTURE, EXIT_OK } from './exit-codes.ts';
 import { bar, formatCount, formatDuration, formatRate } from './format.ts';
@@ -51,16 +51,12 @@ ${EXIT_CODES_HELP}
 const FIRST_RECORDS_SHOWN = 5;
 
 /** The `consume` command. */
-export const consumeCommand: Command = {
+export const consumeCommand: Command = defineCommand({
   name: 'consume',
   summary: 'read and validate ratings as a consumer group, with a summary',
   help: HELP,
-  async run(argv, io) {
-    const { values, usage } = parseCommandArgs('consume', argv, OPTIONS);
-    if (values.help) {
-      println(io.stdout, HELP);
-      return EXIT_OK;
-    }
+  options: OPTIONS,
+  async run({ values, usage }, io) {
     const maxMessages =
       values['max-messages'] !== undefined
         ? usage.check(() => integerFlag('max-messages', values['max-messages']!))
@@ -99,7 +95,7 @@ export const consumeCommand: Command = {
     if (!report.ok) return EXIT_CHECK_FAILED;
     return report.metrics && 'error' in report.metrics ? EXIT_INFRASTRUCTURE : EXIT_OK;
   },
-};
+});
 
 /** The `--json` summary of a consume run. */
 export type ConsumeReport = ReturnType<typeof reportOf>;

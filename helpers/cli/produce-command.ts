@@ -8,9 +8,9 @@ import { RESTART_CONNECTION_RETRY } from '../producer/ratings-producer.ts';
 import { NotMovieLensError, readMovieLensRatings } from '../sources/movielens-csv.ts';
 import { randomRatings } from '../sources/random-ratings.ts';
 import { throttle } from '../sources/throttle.ts';
-import { COMMON_OPTIONS, integerFlag, parseCommandArgs, positiveNumberFlag, topicFlag } from './args.ts';
+import { COMMON_OPTIONS, integerFlag, positiveNumberFlag, topicFlag } from './args.ts';
 import { requireBrokers } from './brokers.ts';
-import { type CliIo, type Command, printJson, println } from './command.ts';
+import { type CliIo, type Command, defineCommand, type ParsedLine, printJson, println } from './command.ts';
 import { cliKafka, requireTopics } from './connect.ts';
 import {
   EXIT_CHECK_FAILED,
@@ -68,88 +68,118 @@ interface RefusedEvent {
 const MAX_REFUSALS_SHOWN = 100;
 const MAX_BATCH = 2_000;
 
+/** What one produce run was asked for, every flag checked. */
+interface ProducePlan {
+  brokers: string[];
+  topic: string;
+  seed: number;
+  count: number | undefined;
+  rate: number | undefined;
+  file: string | undefined;
+  fileSize: number | undefined;
+}
+
+/** Checks every flag of the command line, reporting all their problems at once. */
+async function planOf(
+  { values, usage }: ParsedLine<typeof OPTIONS>,
+  env: NodeJS.ProcessEnv,
+): Promise<ProducePlan> {
+  const count =
+    values.count !== undefined ? usage.check(() => integerFlag('count', values.count!)) : undefined;
+  const file = values['from-file'];
+  if (file === undefined && values.count === undefined) {
+    usage.problem('produce needs --count N (random ratings) or --from-file path (a MovieLens ratings.csv)');
+  }
+  if (file !== undefined && values.seed !== undefined) {
+    usage.problem('--seed seeds random ratings; it cannot be combined with --from-file');
+  }
+  const seed = values.seed !== undefined ? usage.check(() => seedFlag(values.seed!)) : randomInt(2 ** 32);
+  const rate =
+    values.rate !== undefined ? usage.check(() => positiveNumberFlag('rate', values.rate!)) : undefined;
+  const topic = usage.check(() => topicFlag('topic', values.topic));
+  const fileSize = file !== undefined ? await usage.checkAsync(() => sizeOf(file)) : undefined;
+  const brokers = usage.check(() => requireBrokers(values.brokers, env));
+  usage.done();
+  return { brokers: brokers!, topic: topic!, seed: seed!, count, rate, file, fileSize };
+}
+
+/** The events of a run, with what the progress bar and the refusal list need to know about them. */
+interface EventSource {
+  events: Iterable<RatingEvent> | AsyncIterable<RatingEvent>;
+  /** How far through the file the run is, when it reads one. */
+  fraction: () => number | undefined;
+  /** Records a refusal, naming the file line or the position in the random stream. */
+  refuse: (index: number, reason: string) => void;
+  refusals: RefusedEvent[];
+  /** Lines of the file refused before they reached the producer (malformed CSV). */
+  refusedBeforeSend: () => number;
+}
+
+/** Random ratings from the seed, or the MovieLens file's rows (malformed lines refused with their number). */
+function eventSource(plan: ProducePlan): EventSource {
+  const refusals: RefusedEvent[] = [];
+  const keep = (refusal: RefusedEvent) => {
+    if (refusals.length < MAX_REFUSALS_SHOWN) refusals.push(refusal);
+  };
+  let events: Iterable<RatingEvent> | AsyncIterable<RatingEvent>;
+  let fraction: () => number | undefined = () => undefined;
+  let currentLine = 0;
+  let refusedBeforeSend = 0;
+  const { file, count } = plan;
+  if (file !== undefined) {
+    const reader = readMovieLensRatings(file);
+    fraction = () => (plan.fileSize ? reader.bytesRead() / plan.fileSize : undefined);
+    events = (async function* () {
+      let yielded = 0;
+      for await (const row of reader.rows) {
+        if (count !== undefined && yielded >= count) break;
+        if ('problem' in row) {
+          refusedBeforeSend++;
+          keep({ line: row.line, reason: row.problem });
+          continue;
+        }
+        // The producer validates each event as soon as it is pulled, so a refusal belongs to this line.
+        currentLine = row.line;
+        yielded++;
+        yield row.event;
+      }
+    })();
+  } else {
+    events = randomRatings(plan.seed, count ?? 0);
+  }
+  if (plan.rate !== undefined) events = throttle(events, plan.rate);
+  return {
+    events,
+    fraction,
+    refusals,
+    refusedBeforeSend: () => refusedBeforeSend,
+    refuse: (index, reason) => keep(file !== undefined ? { line: currentLine, reason } : { index, reason }),
+  };
+}
+
 /** The `produce` command. */
-export const produceCommand: Command = {
+export const produceCommand: Command = defineCommand({
   name: 'produce',
   summary: 'send random (seeded) or MovieLens CSV ratings, validated, to a topic',
   help: HELP,
-  async run(argv, io) {
-    const { values, usage } = parseCommandArgs('produce', argv, OPTIONS);
-    if (values.help) {
-      println(io.stdout, HELP);
-      return EXIT_OK;
-    }
-    const count =
-      values.count !== undefined ? usage.check(() => integerFlag('count', values.count!)) : undefined;
-    const file = values['from-file'];
-    if (file === undefined && values.count === undefined) {
-      usage.problem('produce needs --count N (random ratings) or --from-file path (a MovieLens ratings.csv)');
-    }
-    if (file !== undefined && values.seed !== undefined) {
-      usage.problem('--seed seeds random ratings; it cannot be combined with --from-file');
-    }
-    const checkedSeed =
-      values.seed !== undefined ? usage.check(() => seedFlag(values.seed!)) : randomInt(2 ** 32);
-    const rate =
-      values.rate !== undefined ? usage.check(() => positiveNumberFlag('rate', values.rate!)) : undefined;
-    const checkedTopic = usage.check(() => topicFlag('topic', values.topic));
-    const fileSize = file !== undefined ? await usage.checkAsync(() => sizeOf(file)) : undefined;
-    const checkedBrokers = usage.check(() => requireBrokers(values.brokers, io.env));
-    usage.done();
-    const brokers = checkedBrokers!;
-    const topic = checkedTopic!;
-    const seed = checkedSeed!;
-
-    const kafka = cliKafka(brokers, io.env);
-    await requireTopics(kafka, brokers, [topic]);
+  options: OPTIONS,
+  async run(line, io) {
+    const plan = await planOf(line, io.env);
+    const { brokers, topic, count, rate, file } = plan;
+    await requireTopics(cliKafka(brokers, io.env), brokers, [topic]);
     // Reachable: from here on a broker restart is ridden out instead of failing the run.
     const producerKafka = cliKafka(brokers, io.env, { retry: { ...RESTART_CONNECTION_RETRY } });
-
-    const refusals: RefusedEvent[] = [];
-    let refusedBeforeSend = 0;
-    const refuse = (refusal: RefusedEvent) => {
-      if (refusals.length < MAX_REFUSALS_SHOWN) refusals.push(refusal);
-    };
-    let currentLine: number | undefined;
-    let fraction: () => number | undefined = () => undefined;
-    let events: Iterable<RatingEvent> | AsyncIterable<RatingEvent>;
-    if (file !== undefined) {
-      const reader = readMovieLensRatings(file);
-      fraction = () => (fileSize ? reader.bytesRead() / fileSize : undefined);
-      events = (async function* () {
-        let yielded = 0;
-        for await (const row of reader.rows) {
-          if (count !== undefined && yielded >= count) break;
-          if ('problem' in row) {
-            refusedBeforeSend++;
-            refuse({ line: row.line, reason: row.problem });
-            continue;
-          }
-          // The producer validates each event as soon as it is pulled, so a refusal belongs to this line.
-          currentLine = row.line;
-          yielded++;
-          yield row.event;
-        }
-      })();
-    } else {
-      events = randomRatings(seed, count ?? 0);
-    }
-    if (rate !== undefined) events = throttle(events, rate);
-
+    const source = eventSource(plan);
     const progress = createProgress(io.stderr, `producing to ${topic}`);
-    const runId = randomUUID();
     let result: ProduceFlowResult;
     try {
-      result = await runProduceFlow(producerKafka, events, {
+      result = await runProduceFlow(producerKafka, source.events, {
         topic,
-        runId,
+        runId: randomUUID(),
         // At a low rate a full batch would take minutes to fill; flush about ten times a second instead.
         ...(rate !== undefined ? { batchSize: Math.min(MAX_BATCH, Math.max(1, Math.round(rate / 10))) } : {}),
-        onProgress: (sent) => progress.update(sent, count !== undefined ? sent / count : fraction()),
-        onRefused: ({ index, message }) =>
-          refuse(
-            file !== undefined ? { line: currentLine ?? 0, reason: message } : { index, reason: message },
-          ),
+        onProgress: (sent) => progress.update(sent, count !== undefined ? sent / count : source.fraction()),
+        onRefused: ({ index, message }) => source.refuse(index, message),
       });
     } catch (error) {
       if (error instanceof NotMovieLensError) throw new UsageError(`--from-file: ${error.message}`);
@@ -157,19 +187,18 @@ export const produceCommand: Command = {
     } finally {
       progress.finish();
     }
-
     const report = reportOf(
       result,
-      refusedBeforeSend,
-      refusals,
-      file !== undefined ? { kind: 'file', path: file } : { kind: 'random', seed },
+      source.refusedBeforeSend(),
+      source.refusals,
+      file !== undefined ? { kind: 'file', path: file } : { kind: 'random', seed: plan.seed },
     );
-    if (values.json) printJson(io.stdout, report);
+    if (line.values.json) printJson(io.stdout, report);
     else printReport(io, report);
     if (!report.ok) return EXIT_CHECK_FAILED;
     return report.metrics && 'error' in report.metrics ? EXIT_INFRASTRUCTURE : EXIT_OK;
   },
-};
+});
 
 /** The random generator's seed: a whole number from 0 to 2^32 - 1. */
 function seedFlag(value: string): number {

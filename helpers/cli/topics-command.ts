@@ -3,16 +3,14 @@ import type { Admin } from 'kafkajs';
 import { type TopicProfile, type TopicSpec, topicsForProfile } from '../../contracts/topics.ts';
 import { describeContractTopics, type TopicDescription } from '../admin/describe-topics.ts';
 import { allMatch, ensureTopics, type TopicReport } from '../admin/ensure-topics.ts';
-import { COMMON_OPTIONS, choiceFlag, parseCommandArgs } from './args.ts';
+import { COMMON_OPTIONS, PROFILE_OPTION, profileFlag } from './args.ts';
 import { requireBrokers } from './brokers.ts';
-import { type CliIo, type Command, printJson, println } from './command.ts';
+import { type CliIo, type Command, defineCommand, printJson, println } from './command.ts';
 import { cliKafka, connectAdmin } from './connect.ts';
 import { EXIT_CHECK_FAILED, EXIT_CODES_HELP, EXIT_OK, InfrastructureError } from './exit-codes.ts';
 
 const ACTIONS = ['create', 'verify', 'describe'] as const;
-const PROFILES = ['development', 'production'] as const satisfies readonly TopicProfile[];
-
-const OPTIONS = { ...COMMON_OPTIONS, profile: { type: 'string', default: 'development' } } as const;
+const OPTIONS = { ...COMMON_OPTIONS, ...PROFILE_OPTION } as const;
 
 const HELP = `Usage: ratings-kafka topics <create|verify|describe> [options]
 
@@ -33,23 +31,20 @@ Options:
 ${EXIT_CODES_HELP}`;
 
 /** The `topics` command. */
-export const topicsCommand: Command = {
+export const topicsCommand: Command = defineCommand({
   name: 'topics',
   summary: 'create, verify or describe the contract topics',
   help: HELP,
-  async run(argv, io) {
-    const { values, positionals, usage } = parseCommandArgs('topics', argv, OPTIONS, true);
-    if (values.help) {
-      println(io.stdout, HELP);
-      return EXIT_OK;
-    }
+  options: OPTIONS,
+  positionals: true,
+  async run({ values, positionals, usage }, io) {
     const [action, ...extra] = positionals;
     if (action === undefined) usage.problem('topics needs an action: create, verify or describe');
     if (extra.length > 0) usage.problem(`unexpected argument ${extra.join(' ')} after topics ${action}`);
     if (action !== undefined && !(ACTIONS as readonly string[]).includes(action)) {
       usage.problem(`unknown topics action "${action}": expected create, verify or describe`);
     }
-    const checkedProfile = usage.check(() => choiceFlag('profile', values.profile, PROFILES));
+    const checkedProfile = usage.check(() => profileFlag(values.profile));
     const checkedBrokers = usage.check(() => requireBrokers(values.brokers, io.env));
     usage.done();
     const [profile, brokers] = [checkedProfile!, checkedBrokers!];
@@ -76,7 +71,7 @@ export const topicsCommand: Command = {
       await admin.disconnect();
     }
   },
-};
+});
 
 // Creating 3-replica topics on a 1-broker cluster fails deep in the broker; say so up front.
 async function requireEnoughBrokers(

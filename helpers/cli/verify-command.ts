@@ -1,13 +1,12 @@
 // `ratings-kafka verify`: the hello-world phase check, against KAFKA_BROKERS or an embedded broker.
 
-import type { TopicProfile } from '../../contracts/topics.ts';
 import { securityOf } from '../clients/kafka-client.ts';
 import { runVerify, VERIFY_STEPS, type VerifyStep } from '../flows/verify-flow.ts';
 import type { StartedBroker } from '../kafka/types.ts';
 import { providerChoiceProblem } from '../kafka/types.ts';
-import { COMMON_OPTIONS, choiceFlag, parseCommandArgs } from './args.ts';
+import { COMMON_OPTIONS, PROFILE_OPTION, profileFlag } from './args.ts';
 import { brokersFrom } from './brokers.ts';
-import { type CliIo, type Command, printJson, println } from './command.ts';
+import { type CliIo, type Command, defineCommand, printJson, println } from './command.ts';
 import { cliKafka, unreachable } from './connect.ts';
 import {
   EXIT_CHECK_FAILED,
@@ -18,9 +17,7 @@ import {
 } from './exit-codes.ts';
 import { formatDuration } from './format.ts';
 
-const PROFILES = ['development', 'production'] as const satisfies readonly TopicProfile[];
-
-const OPTIONS = { ...COMMON_OPTIONS, profile: { type: 'string', default: 'development' } } as const;
+const OPTIONS = { ...COMMON_OPTIONS, ...PROFILE_OPTION } as const;
 
 const HELP = `Usage: ratings-kafka verify [options]
 
@@ -41,17 +38,13 @@ Options:
 ${EXIT_CODES_HELP}`;
 
 /** The `verify` command. */
-export const verifyCommand: Command = {
+export const verifyCommand: Command = defineCommand({
   name: 'verify',
   summary: 'check the whole phase end to end: topics, produce, consume, offsets, metrics (PASS/FAIL)',
   help: HELP,
-  async run(argv, io) {
-    const { values, usage } = parseCommandArgs('verify', argv, OPTIONS);
-    if (values.help) {
-      println(io.stdout, HELP);
-      return EXIT_OK;
-    }
-    const checkedProfile = usage.check(() => choiceFlag('profile', values.profile, PROFILES));
+  options: OPTIONS,
+  async run({ values, usage }, io) {
+    const checkedProfile = usage.check(() => profileFlag(values.profile));
     const json = values.json === true;
     const given = usage.check(() => brokersFrom(values.brokers, io.env));
     const protocol = io.env.KAFKA_SECURITY_PROTOCOL?.trim();
@@ -102,7 +95,7 @@ export const verifyCommand: Command = {
       await embedded?.stop();
     }
   },
-};
+});
 
 async function startEmbedded(guard: EmbeddedBrokerGuard, io: CliIo): Promise<StartedBroker> {
   println(io.stderr, 'No KAFKA_BROKERS or --brokers: starting an embedded broker for this check...');
