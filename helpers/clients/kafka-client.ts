@@ -45,7 +45,7 @@ export function kafkaClient(
   registerLz4Codec();
   filterKafkajsTimeoutWarning();
   const security = securityFromEnv(env);
-  const level = process.env.KAFKA_LOG_LEVEL?.toUpperCase() as keyof typeof logLevel | undefined;
+  const level = env.KAFKA_LOG_LEVEL?.toUpperCase() as keyof typeof logLevel | undefined;
   const kafka = new ContractsKafka({
     clientId: 'kafka-contracts',
     brokers,

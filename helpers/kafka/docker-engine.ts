@@ -1,8 +1,10 @@
 import { request } from 'node:http';
 
 /** Where the Docker engine API listens: `DOCKER_HOST` (unix:// or tcp://) or the default socket. */
-function engineAddress(): { socketPath: string } | { host: string; port: number } {
-  const dockerHost = process.env.DOCKER_HOST;
+function engineAddress(
+  env: NodeJS.ProcessEnv = process.env,
+): { socketPath: string } | { host: string; port: number } {
+  const dockerHost = env.DOCKER_HOST;
   if (dockerHost?.startsWith('tcp://')) {
     const url = new URL(dockerHost.replace('tcp://', 'http://'));
     return { host: url.hostname, port: Number(url.port || 2375) };
