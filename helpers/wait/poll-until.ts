@@ -2,6 +2,7 @@
 // budget, and say what was awaited (and what was last seen) when the budget runs out. Every wait on a
 // broker, a topic, a group or an ACL goes through here, never through a bare sleep.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type ErrorCode, InfrastructureError } from '../errors.ts';
 
 /** Options of {@link pollUntil}; `what` and `timeoutMs` are required so every timeout is explained. */
 export interface PollOptions {
@@ -25,8 +26,9 @@ export interface PollOptions {
 }
 
 /** A wait that ran out of budget: names what was awaited, for how long, and what was last seen. */
-export class WaitTimeoutError extends Error {
-  override readonly name = 'WaitTimeoutError';
+export class WaitTimeoutError extends InfrastructureError {
+  override readonly name: string = 'WaitTimeoutError';
+  override readonly code: ErrorCode = 'TIMEOUT';
   readonly what: string;
   readonly timeoutMs: number;
   readonly lastSeen: string;
