@@ -1,6 +1,8 @@
 // Finds the metric events one run published: verify and the specs ask "did this run report itself?".
+
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { METRICS_READER_GROUP_PREFIX } from '../../contracts/groups.ts';
 import type { MetricEvent } from '../../contracts/metric.ts';
 import { METRICS_TOPIC } from '../../contracts/topics.ts';
 import { decodeMetric } from '../codec/events.ts';
@@ -37,7 +39,10 @@ export async function readRunMetrics(
   const until = options.until ?? ((events: MetricEvent[]) => events.length > 0);
   const decode = decodeMetric();
   const result: RunMetricsRead = { events: [], invalid: 0, errors: [], timedOut: false };
-  const consumer = kafka.consumer({ groupId: `metrics-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({
+    groupId: `${METRICS_READER_GROUP_PREFIX}-${randomUUID()}`,
+    maxWaitTimeInMs: 100,
+  });
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
     done = resolve;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { CONSUME_GROUP } from '../../contracts/groups.ts';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import type { DecodeFailureKind } from '../codec/decode.ts';
@@ -7,7 +8,7 @@ import { decodeRating } from '../codec/events.ts';
 import { type DeadLetter, writeDeadLetters } from './dead-letter.ts';
 
 /** The consumer group of the hello-world flow. */
-export const DEFAULT_GROUP_ID = 'ratings-consumer-hello-world';
+export const DEFAULT_GROUP_ID = CONSUME_GROUP;
 
 /** Options of {@link consumeRatings}. */
 export interface ConsumeOptions {

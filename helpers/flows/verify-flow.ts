@@ -1,7 +1,9 @@
 // The whole hello-world phase as one check: reachable broker, contract topics, a produce/consume round
 // trip of this run's own records, committed offsets, and the run's metric events.
+
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { VERIFY_GROUP_PREFIX } from '../../contracts/groups.ts';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import { METRICS_TOPIC, RATINGS_TOPIC, type TopicProfile, topicsForProfile } from '../../contracts/topics.ts';
 import { allMatch, ensureTopics, formatTopicReports } from '../admin/ensure-topics.ts';
@@ -67,7 +69,7 @@ export async function runVerify(kafka: Kafka, options: Partial<VerifyOptions> = 
   const count = options.count ?? 10;
   const runId = randomUUID();
   const seed = randomInt(2 ** 32);
-  const groupId = uniqueGroupId('ratings-verify');
+  const groupId = uniqueGroupId(VERIFY_GROUP_PREFIX);
   const steps: VerifyStep[] = [];
   const admin = kafka.admin();
 

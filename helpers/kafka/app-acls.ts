@@ -1,16 +1,12 @@
 // The ACLs an application principal needs to run this project's flows (topics, produce, consume,
 // verify) on a cluster with an authorizer, derived from the topic contracts rather than listed by hand.
+
 import kafkajs, { type AclEntry, type Admin } from 'kafkajs';
+import { APP_GROUP_PREFIXES } from '../../contracts/groups.ts';
 import { TOPICS } from '../../contracts/topics.ts';
 import { pollUntil } from '../wait/poll-until.ts';
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
-
-/**
- * Consumer group prefixes the flows use: the consume command's default group and verify's groups
- * (`ratings-consumer-hello-world`, `ratings-verify-<uuid>`), and the metrics reader's (`metrics-reader-<uuid>`).
- */
-export const APP_GROUP_PREFIXES = ['ratings-', 'metrics-reader-'] as const;
 
 /**
  * On every contract topic: create it when missing (verify, `topics create`), read its configuration

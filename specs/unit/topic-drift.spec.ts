@@ -1,5 +1,13 @@
-// Protects drift detection: only declared settings are compared, values are normalised first.
+// Protects drift detection (only declared settings are compared, values are normalised first) and the
+// consumer groups the flows join staying within the prefixes the application ACLs grant.
+
 import { describe, expect, it } from 'vitest';
+import {
+  CONSUME_GROUP,
+  grantedGroup,
+  METRICS_READER_GROUP_PREFIX,
+  VERIFY_GROUP_PREFIX,
+} from '../../contracts/groups.ts';
 import { PRODUCTION_OVERLAY, RATINGS_TOPIC, topicsForProfile } from '../../contracts/topics.ts';
 import { driftOf } from '../../helpers/admin/ensure-topics.ts';
 import { sameConfigValue } from '../../helpers/admin/topic-config.ts';
@@ -60,5 +68,13 @@ describe('topic drift', () => {
     }
     expect(topicsForProfile()).toEqual(topicsForProfile('development'));
     expect(topicsForProfile('development').every((topic) => topic.replicationFactor === 1)).toBe(true);
+  });
+});
+
+describe('consumer groups', () => {
+  it('are all granted by the application ACL prefixes', () => {
+    for (const group of [CONSUME_GROUP, `${VERIFY_GROUP_PREFIX}-x`, `${METRICS_READER_GROUP_PREFIX}-x`])
+      expect(grantedGroup(group), group).toBe(true);
+    expect(grantedGroup('other-team-group')).toBe(false);
   });
 });
