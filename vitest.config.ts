@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 // here, in the main process, so every worker of every project inherits it.
 process.env.PACT_DO_NOT_TRACK ??= 'true';
 
-// Three projects so each concern runs alone: `unit` needs no broker, `integration` and
-// `contract` share the single broker started by the global setup.
+// Four projects so each concern runs alone: `unit` and `contract` need no broker; `integration` and
+// `spark` (the real Spark job downstream) share the single broker started by the global setup.
 export default defineConfig({
   test: {
     reporters: process.env.CI
@@ -22,6 +22,15 @@ export default defineConfig({
           globalSetup: ['specs/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'spark',
+          include: ['specs/spark/**/*.spec.ts'],
+          globalSetup: ['specs/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
         },
       },
       {
