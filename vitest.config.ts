@@ -30,7 +30,7 @@ export default defineConfig({
           include: ['specs/spark/**/*.spec.ts'],
           globalSetup: ['specs/global-setup.ts'],
           testTimeout: 60_000,
-          hookTimeout: 180_000,
+          hookTimeout: 240_000,
         },
       },
       {

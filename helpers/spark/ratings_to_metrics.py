@@ -73,6 +73,8 @@ def start_session(connector_jars: Path) -> SparkSession:
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
+        # Spark's scratch space follows TMPDIR like the job's other temporary files (Spark's default is /tmp).
+        .config("spark.local.dir", tempfile.gettempdir())
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

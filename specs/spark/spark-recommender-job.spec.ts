@@ -130,7 +130,8 @@ describe.skipIf(skipReason !== undefined)(
         ratingsTopic: `${ratingsTopic},${kindsTopic}`,
         metricsTopic,
         verdictsDir,
-        timeoutMs: 100_000,
+        // Half a minute on an idle 2-core machine; several times that beside other JVM-heavy specs.
+        timeoutMs: 150_000,
       });
       const summary = run.summary;
       console.info(
@@ -139,7 +140,7 @@ describe.skipIf(skipReason !== undefined)(
           `${summary?.records} records read, ${summary?.refused} refused, ${summary?.metricEvents} metric events in ${summary?.batches} batch(es)`,
       );
       verdicts = readVerdicts(verdictsDir);
-    }, 180_000);
+    }, 240_000);
 
     afterAll(async () => {
       for (const cleanup of cleanups.reverse()) await cleanup();
