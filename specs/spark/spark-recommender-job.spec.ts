@@ -95,7 +95,7 @@ describe.skipIf(skipReason !== undefined)(
   writes(`spark-recommender job${missing ? ` (skipped: ${missing})` : ''}`),
   () => {
     const cleanups: (() => Promise<void>)[] = [];
-    const verdictsDir = mkdtempSync(join(tmpdir(), 'spark-verdicts-'));
+    let verdictsDir: string | undefined;
     let kafka: Kafka;
     let events: RatingEvent[];
     let ratingsTopic: string;
@@ -107,6 +107,7 @@ describe.skipIf(skipReason !== undefined)(
     // One Spark run serves every assertion: a session start alone costs seconds on 2 cores.
     beforeAll(async () => {
       if (!('installation' in spark)) return;
+      verdictsDir = mkdtempSync(join(tmpdir(), 'spark-verdicts-'));
       kafka = runKafka();
       const onCleanup = (cleanup: () => Promise<void>) => void cleanups.push(cleanup);
       ratingsTopic = (await isolatedTopic(RATINGS_TOPIC, kafka, onCleanup)).name;
@@ -144,7 +145,7 @@ describe.skipIf(skipReason !== undefined)(
 
     afterAll(async () => {
       for (const cleanup of cleanups.reverse()) await cleanup();
-      rmSync(verdictsDir, { recursive: true, force: true });
+      if (verdictsDir !== undefined) rmSync(verdictsDir, { recursive: true, force: true });
     });
 
     it('runs to completion and says so in one JSON line, with the contract size limit', () => {
