@@ -5,8 +5,8 @@ import { LongestFirstSequencer } from './specs/support/sequencer.ts';
 // here, in the main process, so every worker of every project inherits it.
 process.env.PACT_DO_NOT_TRACK ??= 'true';
 
-// Three projects so each concern runs alone: `unit` needs no broker, `integration` and
-// `contract` share the single broker started by the global setup.
+// Four projects so each concern runs alone: `unit` and `contract` need no broker; `integration` and
+// `spark` (the real Spark job downstream) share the single broker started by the global setup.
 export default defineConfig({
   test: {
     // Integration specs spend their time waiting on brokers (restarts, sessions, outages), not on CPU:
@@ -47,6 +47,15 @@ export default defineConfig({
           globalSetup: ['specs/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'spark',
+          include: ['specs/spark/**/*.spec.ts'],
+          globalSetup: ['specs/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 240_000,
         },
       },
       {

@@ -2,7 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 
 /** Units a metric may carry; a dashboard renders each one differently. */
-export const METRIC_UNITS = ['messages/s', 'MB/s', 'ms', 'count', 'ratio', 'rmse'] as const;
+export const METRIC_UNITS = ['messages/s', 'MB/s', 'ms', 'count', 'ratio', 'rmse', 'stars'] as const;
 /** A metric event is small; anything past this is refused before parsing. */
 export const METRIC_MAX_BYTES = 4_096;
 

@@ -10,18 +10,31 @@ export function runKafka(): Kafka {
   return kafkaClient(inject('kafkaBrokers'), { clientId: `spec-${randomUUID().slice(0, 8)}` });
 }
 
-/** A connected admin client, disconnected when the test finishes. */
-export async function connectedAdmin(kafka: Kafka = runKafka()): Promise<Admin> {
+/**
+ * Where a factory registers its cleanup: the running test by default. Setup shared by a file's tests
+ * (`beforeAll`) passes its own list and runs it in `afterAll`, since a hook has no test to finish.
+ */
+export type RegisterCleanup = (cleanup: () => Promise<void>) => void;
+
+/** A connected admin client, disconnected when the test finishes (or by `onCleanup`). */
+export async function connectedAdmin(
+  kafka: Kafka = runKafka(),
+  onCleanup: RegisterCleanup = onTestFinished,
+): Promise<Admin> {
   const admin = kafka.admin();
   await admin.connect();
-  onTestFinished(() => admin.disconnect());
+  onCleanup(() => admin.disconnect());
   return admin;
 }
 
 /** Creates a uniquely named copy of a contract topic (same partitions and configs) and deletes it after the test. */
-export async function isolatedTopic(spec: TopicSpec, kafka: Kafka = runKafka()): Promise<TopicSpec> {
+export async function isolatedTopic(
+  spec: TopicSpec,
+  kafka: Kafka = runKafka(),
+  onCleanup: RegisterCleanup = onTestFinished,
+): Promise<TopicSpec> {
   const isolated: TopicSpec = { ...spec, name: `${spec.name}-${randomUUID()}` };
-  const admin = await connectedAdmin(kafka);
+  const admin = await connectedAdmin(kafka, onCleanup);
   await admin.createTopics({
     waitForLeaders: true,
     topics: [
@@ -33,7 +46,7 @@ export async function isolatedTopic(spec: TopicSpec, kafka: Kafka = runKafka()):
       },
     ],
   });
-  onTestFinished(async () => {
+  onCleanup(async () => {
     await admin.deleteTopics({ topics: [isolated.name] }).catch(() => {});
   });
   return isolated;

@@ -27,7 +27,7 @@ describe('Pact matchers read off the schemas', () => {
     const matchers = matchersFor(MetricEvent, TAGGED_METRIC) as { value: Record<string, unknown> };
     expect(matchers.value).toMatchObject({
       name: { 'pact:matcher:type': 'regex', regex: MetricEvent.properties.name.pattern },
-      unit: { 'pact:matcher:type': 'regex', regex: '^(?:messages/s|MB/s|ms|count|ratio|rmse)$' },
+      unit: { 'pact:matcher:type': 'regex', regex: '^(?:messages/s|MB/s|ms|count|ratio|rmse|stars)$' },
       window: { 'pact:matcher:type': 'type', value: { startMs: { 'pact:matcher:type': 'integer' } } },
       tags: {
         'pact:matcher:type': 'values',
