@@ -28,7 +28,7 @@ export const FULL: Omit<BenchOptions, 'profile' | 'quick'> = {
 
 /** A smoke run: every phase, a fraction of the load. */
 export const QUICK: Omit<BenchOptions, 'profile' | 'quick' | 'seed'> = {
-  events: 50_000,
+  events: 100_000,
   latencyRate: 1_000,
   latencySeconds: 4,
   sequentialSends: 500,

@@ -1,8 +1,20 @@
 // The shape of a benchmark report: what run.ts collects and report.ts renders.
 
+/** The tools of the throughput table: ours, the JavaScript peers (raw and validating), the native anchors. */
+export type ThroughputId =
+  | 'ours'
+  | 'kafkajs'
+  | 'kafkajs+ours'
+  | 'platformatic'
+  | 'platformatic+ours'
+  | 'kcat'
+  | 'java';
+
 /** One tool's produce or consume run over the same events. */
 export interface ThroughputRow {
   phase: 'produce' | 'consume';
+  /** Which client: ratios are taken against the `kafkajs` (raw) and `kcat` rows of the same phase. */
+  id: ThroughputId;
   tool: string;
   /** True for this project's producer or consumer; the others are anchors. */
   ours: boolean;
@@ -21,6 +33,8 @@ export interface ThroughputRow {
 
 /** One validator over the same events. */
 export interface ValidatorRow {
+  /** typebox/ajv check objects; decoder/plain take bytes; `decoder-bare` is ours on bytes written without `.0`. */
+  id: 'typebox' | 'ajv' | 'decoder' | 'decoder-bare' | 'plain';
   name: string;
   input: 'objects' | 'bytes';
   events: number;
@@ -71,8 +85,11 @@ export interface BenchEnvironment {
   cpuModel: string;
   memoryGiB: number;
   loadAverageAtStart: number[];
+  /** Load average when the report was written: the run's own load is in it, and everyone else's. */
+  loadAverageAtEnd: number[];
   node: string;
   kafkajs: string;
+  platformatic: string;
   kafkaTools: string;
   kcat: string;
   provider: string;

@@ -11,7 +11,7 @@ import { kafkaClient } from '../helpers/clients/kafka-client.ts';
 import { provisionBroker } from '../helpers/kafka/provision.ts';
 import { benchTopics } from './bench-topic.ts';
 import { writeDataset } from './dataset.ts';
-import { describeEnvironment } from './environment.ts';
+import { describeEnvironment, loadAverage } from './environment.ts';
 import { canMeasureRss } from './measure-process.ts';
 import { parseBenchOptions, USAGE } from './options.ts';
 import { cliBatchSize, measureEndToEnd } from './phases/end-to-end.ts';
@@ -96,7 +96,7 @@ try {
       command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(
         ' ',
       ),
-      environment,
+      environment: { ...environment, loadAverageAtEnd: loadAverage() },
       options: { events: options.events, seed: options.seed, quick: options.quick },
       valueBytesPerEvent: dataset.valueBytes / dataset.events,
       throughput,

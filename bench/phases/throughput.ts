@@ -7,6 +7,7 @@ import { consumerPerformance } from '../tools/consumer-performance.ts';
 import type { JavaTools } from '../tools/java-tools.ts';
 import { kcatConsume, kcatProduce } from '../tools/kcat.ts';
 import { oursConsume, oursProduce } from '../tools/ours-cli.ts';
+import { type PeerClient, runPeer } from '../tools/peers.ts';
 import { producerPerformance } from '../tools/producer-performance.ts';
 
 const MB = 1024 * 1024;
@@ -20,7 +21,23 @@ export interface ThroughputContext {
   log: (line: string) => void;
 }
 
-/** Runs the three producers (each on its own fresh topic), then the three consumers on our producer's topic. */
+/** The JavaScript peers of each phase: the client alone, then the client with our encoder or decoder per record. */
+const PEERS: { client: PeerClient; validate: boolean; id: ThroughputRow['id']; name: string }[] = [
+  { client: 'kafkajs', validate: false, id: 'kafkajs', name: 'kafkajs raw (our settings, no validation)' },
+  { client: 'kafkajs', validate: true, id: 'kafkajs+ours', name: 'kafkajs + our codec only' },
+  { client: 'platformatic', validate: false, id: 'platformatic', name: '@platformatic/kafka raw' },
+  {
+    client: 'platformatic',
+    validate: true,
+    id: 'platformatic+ours',
+    name: '@platformatic/kafka + our codec',
+  },
+];
+
+/**
+ * Runs every producer (each on its own fresh topic), then every consumer on our producer's topic. Keyed
+ * producers must leave the very same count on every partition as ours: the partitioners agree.
+ */
 export async function measureThroughput(
   context: ThroughputContext,
 ): Promise<{ rows: ThroughputRow[]; oursTopic: string }> {
@@ -36,15 +53,23 @@ export async function measureThroughput(
     if (records !== events)
       throw new Error(`${tool} left ${records} records on ${topic}, expected ${events}`);
   };
+  let oursSpread = '';
+  const spreadLikeOurs = async (tool: string, topic: string): Promise<void> => {
+    const spread = (await topics.recordsPerPartition(topic)).join('/');
+    if (spread !== oursSpread)
+      throw new Error(`${tool} put ${spread} records per partition on ${topic}, ours ${oursSpread}`);
+  };
   const rows: ThroughputRow[] = [];
 
   const oursTopic = await topics.create('ours');
   log(`[bench] produce: ours -> ${oursTopic}`);
   const ours = await oursProduce({ brokers, topic: oursTopic, nodeFlags: [] }, events, dataset.seed);
   await landed('ratings-kafka produce', oursTopic);
+  oursSpread = (await topics.recordsPerPartition(oursTopic)).join('/');
   rows.push(
     row({
       phase: 'produce',
+      id: 'ours',
       tool: 'ours: ratings-kafka produce (kafkajs)',
       ours: true,
       messages: ours.report.sent,
@@ -55,13 +80,48 @@ export async function measureThroughput(
     }),
   );
 
+  for (const peer of PEERS) {
+    const topic = await topics.create(peer.id.replace('+', '-'));
+    log(`[bench] produce: ${peer.name} -> ${topic}`);
+    const { run, report } = await runPeer({
+      client: peer.client,
+      command: 'produce',
+      brokers,
+      topic,
+      count: events,
+      validate: peer.validate,
+      keyedFile: dataset.keyedFile,
+      seed: dataset.seed,
+      groupId: '',
+    });
+    await landed(peer.name, topic);
+    await spreadLikeOurs(peer.name, topic);
+    rows.push(
+      row({
+        phase: 'produce',
+        id: peer.id,
+        tool: peer.name,
+        ours: false,
+        messages: report.messages,
+        seconds: report.elapsedMs / 1000,
+        wallSeconds: run.wallMs / 1000,
+        peakRssBytes: run.peakRssBytes ?? report.maxRssBytes,
+        timing: peer.validate
+          ? 'first send to last ack (connect excluded); events generated and encoded by our encoder inside the interval'
+          : 'first send to last ack (connect excluded); the dataset file read into memory before the clock starts',
+      }),
+    );
+  }
+
   const kcatTopic = await topics.create('kcat');
   log(`[bench] produce: kcat -> ${kcatTopic}`);
   const kcat = await kcatProduce(brokers, kcatTopic, dataset.keyedFile);
   await landed('kcat -P', kcatTopic);
+  await spreadLikeOurs('kcat -P', kcatTopic);
   rows.push(
     row({
       phase: 'produce',
+      id: 'kcat',
       tool: 'kcat -P (librdkafka)',
       ours: false,
       messages: events,
@@ -85,6 +145,7 @@ export async function measureThroughput(
   rows.push(
     row({
       phase: 'produce',
+      id: 'java',
       tool: 'ProducerPerformance (Java client)',
       ours: false,
       messages: perf.result.records,
@@ -104,6 +165,7 @@ export async function measureThroughput(
   rows.push(
     row({
       phase: 'consume',
+      id: 'ours',
       tool: 'ours: ratings-kafka consume (kafkajs, validating)',
       ours: true,
       messages: oursRead.report.total,
@@ -115,6 +177,34 @@ export async function measureThroughput(
     }),
   );
 
+  for (const peer of PEERS) {
+    log(`[bench] consume: ${peer.name} <- ${oursTopic}`);
+    const { run, report } = await runPeer({
+      client: peer.client,
+      command: 'consume',
+      brokers,
+      topic: oursTopic,
+      count: events,
+      validate: peer.validate,
+      keyedFile: dataset.keyedFile,
+      seed: dataset.seed,
+      groupId: `bench-${randomUUID()}`,
+    });
+    rows.push(
+      row({
+        phase: 'consume',
+        id: peer.id,
+        tool: peer.name,
+        ours: false,
+        messages: report.messages,
+        seconds: report.elapsedMs / 1000,
+        wallSeconds: run.wallMs / 1000,
+        peakRssBytes: run.peakRssBytes ?? report.maxRssBytes,
+        timing: `connect + group join to the last record${peer.client === 'kafkajs' ? "'s commit (commit per batch, as ours)" : ' (autocommit after every fetch)'}; ${peer.validate ? 'every record decoded and checked by our decoder' : 'records counted, not decoded'}`,
+      }),
+    );
+  }
+
   log(`[bench] consume: kcat <- ${oursTopic}`);
   const kcatRead = await kcatConsume(brokers, oursTopic);
   if (kcatRead.lines !== events)
@@ -122,6 +212,7 @@ export async function measureThroughput(
   rows.push(
     row({
       phase: 'consume',
+      id: 'kcat',
       tool: "kcat -C -e -f '\\n' (librdkafka)",
       ours: false,
       messages: kcatRead.lines,
@@ -140,6 +231,7 @@ export async function measureThroughput(
   rows.push(
     row({
       phase: 'consume',
+      id: 'java',
       tool: 'ConsumerPerformance (Java client)',
       ours: false,
       messages: perfRead.result.messages,
