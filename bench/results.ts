@@ -23,7 +23,10 @@ export interface ThroughputRow {
   seconds: number;
   /** Process start to exit, startup and shutdown included. */
   wallSeconds: number;
+  /** The fastest of `runs`: the run least disturbed by other work on the machine. */
   messagesPerSecond: number;
+  /** msg/s of every round, in order. */
+  runs: number[];
   /** Value bytes only, MB = 2^20 bytes as ProducerPerformance counts them. */
   megabytesPerSecond: number;
   peakRssBytes: number | undefined;
@@ -100,7 +103,7 @@ export interface BenchEnvironment {
 export interface BenchReport {
   command: string;
   environment: BenchEnvironment;
-  options: { events: number; seed: number; quick: boolean };
+  options: { events: number; seed: number; quick: boolean; rounds: number };
   valueBytesPerEvent: number;
   throughput: ThroughputRow[];
   validators: ValidatorRow[];

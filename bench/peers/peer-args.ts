@@ -8,9 +8,7 @@ export interface PeerArgs {
   topic: string;
   /** Records to send or to read. */
   count: number;
-  /** Produce: the dataset's `key<TAB>value` file, read before the clock starts (raw mode). */
-  keyedFile: string | undefined;
-  /** Produce with validation: the seed of the events, generated and encoded inside the interval as ours does. */
+  /** Produce: the seed of the events, generated inside the interval as ours does. */
   seed: number;
   groupId: string;
   /** Run our encoder (produce) or decoder (consume) on every record, as our tools do. */
@@ -36,7 +34,6 @@ export function parsePeerArgs(argv: string[]): PeerArgs {
       brokers: { type: 'string' },
       topic: { type: 'string' },
       count: { type: 'string' },
-      'keyed-file': { type: 'string' },
       seed: { type: 'string', default: '1' },
       group: { type: 'string', default: 'bench-peer' },
       validate: { type: 'boolean', default: false },
@@ -52,7 +49,6 @@ export function parsePeerArgs(argv: string[]): PeerArgs {
     brokers: values.brokers.split(','),
     topic: values.topic,
     count: Number(values.count),
-    keyedFile: values['keyed-file'],
     seed: Number(values.seed),
     groupId: values.group,
     validate: values.validate,

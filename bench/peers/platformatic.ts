@@ -10,8 +10,8 @@ import { batches, recordSource } from './records.ts';
 const args = parsePeerArgs(process.argv.slice(2));
 await (args.command === 'produce' ? produce(args) : consume(args));
 
-async function produce({ brokers, topic, count, validate, keyedFile, seed }: PeerArgs): Promise<void> {
-  const source = await recordSource({ validate, keyedFile, seed, count });
+async function produce({ brokers, topic, count, validate, seed }: PeerArgs): Promise<void> {
+  const source = recordSource({ validate, seed, count });
   const producer = new Producer({
     clientId: 'bench-platformatic',
     bootstrapBrokers: brokers,

@@ -1,5 +1,4 @@
-// The records a peer sends: the dataset's bytes as they are (raw), or events encoded by our encoder (validated).
-import { readFile } from 'node:fs/promises';
+// The records a peer sends: the seeded events as plain JSON (raw), or encoded by our encoder (validated).
 import { createEncoder } from '../../helpers/codec/encode.ts';
 import { RATING_CONTRACT } from '../../helpers/codec/events.ts';
 import { ratingKey } from '../../helpers/producer/ratings-producer.ts';
@@ -12,18 +11,6 @@ export const PEER_BATCH = 2_000;
 export interface RawRecord {
   key: Buffer;
   value: Buffer;
-}
-
-/** The dataset's keyed lines as records, all in memory: the raw peers pay nothing for them while timed. */
-export async function readKeyedRecords(file: string): Promise<RawRecord[]> {
-  const text = await readFile(file, 'utf8');
-  const records: RawRecord[] = [];
-  for (const line of text.split('\n')) {
-    const tab = line.indexOf('\t');
-    if (tab > 0)
-      records.push({ key: Buffer.from(line.slice(0, tab)), value: Buffer.from(line.slice(tab + 1)) });
-  }
-  return records;
 }
 
 /**
@@ -39,17 +26,24 @@ export function* validatedRecords(seed: number, count: number): Generator<RawRec
   }
 }
 
-/** The records of a produce run, raw from the file or validated from the seed; raw ones are read up front. */
-export async function recordSource(options: {
+/**
+ * The same events as a producer without our code writes them: JSON.stringify, no checks (so `5`, not
+ * `5.0`, two bytes shorter for whole-star ratings). Generated inside the interval as ours are, so the gap
+ * between the two is our validation and plumbing, not the event source.
+ */
+export function* plainRecords(seed: number, count: number): Generator<RawRecord> {
+  for (const event of randomRatings(seed, count))
+    yield { key: Buffer.from(ratingKey(event)), value: Buffer.from(JSON.stringify(event)) };
+}
+
+/** The records of a produce run: with our encoder (`validate`) or plain JSON. */
+export const recordSource = (options: {
   validate: boolean;
-  keyedFile: string | undefined;
   seed: number;
   count: number;
-}): Promise<Iterable<RawRecord>> {
-  if (options.validate) return { [Symbol.iterator]: () => validatedRecords(options.seed, options.count) };
-  if (options.keyedFile === undefined) throw new Error('a raw produce needs --keyed-file');
-  return readKeyedRecords(options.keyedFile);
-}
+}): Iterable<RawRecord> => ({
+  [Symbol.iterator]: () => (options.validate ? validatedRecords : plainRecords)(options.seed, options.count),
+});
 
 /** Groups records into sends of {@link PEER_BATCH}. */
 export function* batches<T>(records: Iterable<T>, size = PEER_BATCH): Generator<T[]> {

@@ -10,9 +10,11 @@ import type { ValidatorRow } from '../results.ts';
 
 /** A JIT gets this many calls of each validator before anything is timed. */
 const WARMUP = 100_000;
+/** Timed passes over the events per validator; the fastest counts. */
+const PASSES = 5;
 
 /**
- * Times the validators over `events` seeded ratings, each over the whole set once. The bytes are what our
+ * Times the validators over `events` seeded ratings, best of {@link PASSES} passes over the whole set. The bytes are what our
  * producer writes (`"rating":5.0`); `decoder-bare` is our decoder on the same events written by
  * JSON.stringify (`"rating":5`), as another writer may: readers accept both, by a slower path.
  *
@@ -99,10 +101,19 @@ export function measureValidators(seed: number, events: number): ValidatorRow[] 
   const warm = Math.min(WARMUP, events);
   for (const { run } of candidates) run(warm);
 
-  return candidates.map(({ id, name, input, run }) => {
-    const started = performance.now();
-    const valid = run(events);
-    const seconds = (performance.now() - started) / 1000;
+  // Every candidate passes over the whole set PASSES times, taking turns; its fastest pass is the figure
+  // (a pass of 100k checks takes milliseconds, so one preemption on a busy machine would decide it).
+  const best = new Map<ValidatorRow['id'], { valid: number; seconds: number }>();
+  for (let pass = 0; pass < PASSES; pass++) {
+    for (const { id, run } of candidates) {
+      const started = performance.now();
+      const valid = run(events);
+      const seconds = (performance.now() - started) / 1000;
+      if (seconds < (best.get(id)?.seconds ?? Number.POSITIVE_INFINITY)) best.set(id, { valid, seconds });
+    }
+  }
+  return candidates.map(({ id, name, input }) => {
+    const { valid, seconds } = best.get(id)!;
     return { id, name, input, events, valid, seconds, opsPerSecond: events / seconds };
   });
 }

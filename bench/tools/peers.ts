@@ -19,8 +19,7 @@ export interface PeerJob {
   topic: string;
   count: number;
   validate: boolean;
-  /** Produce: the raw records' file (without --validate) and the seed of the validated ones. */
-  keyedFile: string;
+  /** Produce: the seed of the events (the dataset's). */
   seed: number;
   groupId: string;
 }
@@ -41,8 +40,6 @@ export async function runPeer(job: PeerJob): Promise<{ run: MeasuredRun; report:
         job.topic,
         '--count',
         String(job.count),
-        '--keyed-file',
-        job.keyedFile,
         '--seed',
         String(job.seed),
         '--group',
