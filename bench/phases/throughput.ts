@@ -206,8 +206,8 @@ export async function measureThroughput(context: ThroughputContext): Promise<{ r
         });
         const commits =
           peer.client === 'kafkajs'
-            ? "'s commit (kafkajs autocommit: a commit after every batch)"
-            : ' (autocommit after every fetch)';
+            ? "'s commit (kafkajs autocommit: a commit after every batch; the last one awaited)"
+            : ' handed out (autocommit after every fetch, the last one not awaited)';
         return {
           phase: 'consume',
           id: peer.id,
