@@ -11,6 +11,8 @@ export interface BenchTopics {
   create(label: string): Promise<string>;
   /** Records a topic holds, summed over partitions: proof that a producer's run landed in full. */
   recordsIn(topic: string): Promise<number>;
+  /** Records per partition, in partition order: two keyed producers agree on partitioning when these match. */
+  recordsPerPartition(topic: string): Promise<number[]>;
   /** Deletes every topic this run created (an external cluster should not keep gigabytes of bench data). */
   deleteAll(): Promise<void>;
 }
@@ -34,6 +36,10 @@ export function benchTopics(admin: Admin): BenchTopics {
         (sum, { earliest, latest }) => sum + Number(BigInt(latest) - BigInt(earliest)),
         0,
       );
+    },
+    async recordsPerPartition(topic) {
+      const offsets = await topicOffsets(admin, topic);
+      return offsets.map(({ earliest, latest }) => Number(BigInt(latest) - BigInt(earliest)));
     },
     async deleteAll() {
       if (created.length > 0) await admin.deleteTopics({ topics: created.splice(0) });

@@ -2,6 +2,8 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { createEncoder } from '../helpers/codec/encode.ts';
+import { RATING_CONTRACT } from '../helpers/codec/events.ts';
 import { ratingKey } from '../helpers/producer/ratings-producer.ts';
 import { randomRatings } from '../helpers/sources/random-ratings.ts';
 
@@ -18,8 +20,8 @@ export interface Dataset {
 }
 
 /**
- * Writes the events of `randomRatings(seed, events)` as JSON, byte for byte what our producer sends
- * for the same seed (it is JSON.stringify of the same objects), keyed by userId as our producer keys.
+ * Writes the events of `randomRatings(seed, events)` byte for byte as our producer sends them for the same
+ * seed (our encoder's output: doubles keep their decimal point, `5.0`), keyed by userId as our producer keys.
  */
 export async function writeDataset(folder: string, seed: number, events: number): Promise<Dataset> {
   const keyedFile = join(folder, 'ratings.keyed.txt');
@@ -29,8 +31,12 @@ export async function writeDataset(folder: string, seed: number, events: number)
   let valueBytes = 0;
   let keyedChunk = '';
   let payloadChunk = '';
+  const encode = createEncoder(RATING_CONTRACT);
   for (const event of randomRatings(seed, events)) {
-    const value = JSON.stringify(event);
+    const encoded = encode(event);
+    if (!encoded.ok)
+      throw new Error(`our encoder refused seeded event ${JSON.stringify(event)}: ${encoded.message}`);
+    const value = encoded.bytes.toString('latin1');
     // JSON of numbers is ASCII, so string length is byte length.
     valueBytes += value.length;
     keyedChunk += `${ratingKey(event)}\t${value}\n`;

@@ -12,6 +12,8 @@ export interface BenchOptions {
   latencySeconds: number;
   /** Awaited one-at-a-time sends in the reference-document mode. */
   sequentialSends: number;
+  /** Turns each throughput tool takes; its fastest run is reported. */
+  rounds: number;
   /** Profile our producer and consumer subprocesses with `node --cpu-prof`. */
   profile: boolean;
   quick: boolean;
@@ -21,6 +23,7 @@ export interface BenchOptions {
 export const FULL: Omit<BenchOptions, 'profile' | 'quick'> = {
   events: 1_000_000,
   seed: 20_150_331,
+  rounds: 3,
   latencyRate: 1_000,
   latencySeconds: 15,
   sequentialSends: 2_000,
@@ -28,21 +31,23 @@ export const FULL: Omit<BenchOptions, 'profile' | 'quick'> = {
 
 /** A smoke run: every phase, a fraction of the load. */
 export const QUICK: Omit<BenchOptions, 'profile' | 'quick' | 'seed'> = {
-  events: 50_000,
+  events: 100_000,
+  rounds: 1,
   latencyRate: 1_000,
   latencySeconds: 4,
   sequentialSends: 500,
 };
 
 /** The usage text of `npm run bench -- --help`. */
-export const USAGE = `Usage: npm run bench -- [--events N] [--quick] [--seed S] [--profile]
+export const USAGE = `Usage: npm run bench -- [--events N] [--quick] [--rounds R] [--seed S] [--profile]
 
-Benchmarks our producer, consumer and validators against kcat, Kafka's ProducerPerformance /
-ConsumerPerformance and ajv, on one broker (KAFKA_PROVIDER / KAFKA_BROKERS as for the tests).
+Benchmarks our producer, consumer and validators against raw kafkajs, @platformatic/kafka, kcat,
+Kafka's ProducerPerformance / ConsumerPerformance and ajv, on one broker (KAFKA_PROVIDER / KAFKA_BROKERS as for the tests).
 Writes reports/bench/bench-<date>.md and .json.
 
   --events N   events per throughput run (default ${FULL.events}; --quick: ${QUICK.events})
-  --quick      a smoke run: fewer events, a ${QUICK.latencySeconds} s latency phase, ${QUICK.sequentialSends} sequential sends
+  --quick      a smoke run: fewer events, ${QUICK.rounds} round, a ${QUICK.latencySeconds} s latency phase, ${QUICK.sequentialSends} sequential sends
+  --rounds R   turns of every throughput tool, fastest run kept (default ${FULL.rounds}; --quick: ${QUICK.rounds})
   --seed S     seed of the random ratings (default ${FULL.seed})
   --profile    also run our producer and consumer under node --cpu-prof and summarise where time goes`;
 
@@ -60,6 +65,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
   return {
     ...base,
     events: values.events !== undefined ? wholeNumber('events', values.events) : base.events,
+    rounds: values.rounds !== undefined ? wholeNumber('rounds', values.rounds, 10) : base.rounds,
     seed: values.seed !== undefined ? wholeNumber('seed', values.seed, SEED_MAX) : base.seed,
     profile: values.profile === true,
     quick,
@@ -72,6 +78,7 @@ function parse(argv: string[]) {
     strict: true,
     options: {
       events: { type: 'string' },
+      rounds: { type: 'string' },
       seed: { type: 'string' },
       quick: { type: 'boolean' },
       profile: { type: 'boolean' },

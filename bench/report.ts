@@ -1,7 +1,7 @@
 // Renders a benchmark report as markdown tables and writes it, with the raw JSON, under reports/bench/.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BenchReport, ThroughputRow, ValidatorRow } from './results.ts';
+import type { BenchReport, ThroughputId, ThroughputRow, ValidatorRow } from './results.ts';
 
 const MIB = 2 ** 20;
 
@@ -16,21 +16,58 @@ const table = (header: string[], rows: string[][]): string =>
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ].join('\n');
 
-/** Ours divided by the best anchor of the same phase, e.g. `0.31× ConsumerPerformance`. */
-export function ratioToBestAnchor(row: ThroughputRow, rows: ThroughputRow[]): string {
-  if (!row.ours) return '';
-  const anchors = rows.filter((other) => other.phase === row.phase && !other.ours);
-  const best = anchors.reduce<ThroughputRow | undefined>(
-    (top, other) => (top === undefined || other.messagesPerSecond > top.messagesPerSecond ? other : top),
-    undefined,
-  );
-  if (!best) return '';
-  return `**${fixed(row.messagesPerSecond / best.messagesPerSecond, 2)}×** ${best.tool.split(' ')[0]}`;
+/** A JavaScript client's rate over the `id` row of the same phase, e.g. `0.93×`; empty for the anchors. */
+export function ratioTo(id: ThroughputId, row: ThroughputRow, rows: ThroughputRow[]): string {
+  if (row.id === 'kcat' || row.id === 'java' || row.id === id) return '';
+  const base = rows.find((other) => other.phase === row.phase && other.id === id);
+  return base ? `${fixed(row.messagesPerSecond / base.messagesPerSecond, 2)}×` : '';
+}
+
+const rowOf = (rows: ThroughputRow[], phase: ThroughputRow['phase'], id: ThroughputId) =>
+  rows.find((row) => row.phase === phase && row.id === id);
+
+const median = (values: number[]): number => {
+  const sorted = values.toSorted((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** The issue's targets, each with the figure of this run (and of the median runs) and whether it holds. */
+export function targets(report: BenchReport): { target: string; figure: string; met: boolean }[] {
+  const ops = (id: ValidatorRow['id']): number =>
+    report.validators.find((row) => row.id === id)?.opsPerSecond ?? Number.NaN;
+  const ratio = (value: number, goal: number, target: string, medianValue?: number) => ({
+    target,
+    figure: `${fixed(value, 2)}×${medianValue === undefined ? '' : ` (medians: ${fixed(medianValue, 2)}×)`}`,
+    met: value >= goal,
+  });
+  // Throughput: best run over best run; with several rounds, the ratio of the median runs beside it.
+  const throughput = (phase: ThroughputRow['phase'], over: ThroughputId, goal: number, target: string) => {
+    const ours = rowOf(report.throughput, phase, 'ours');
+    const base = rowOf(report.throughput, phase, over);
+    if (!ours || !base) return { target, figure: 'not measured', met: false };
+    const medians = ours.runs.length > 1 ? median(ours.runs) / median(base.runs) : undefined;
+    return ratio(ours.messagesPerSecond / base.messagesPerSecond, goal, target, medians);
+  };
+  const single = report.endToEnd.find((e2e) => e2e.batchSize === 1);
+  return [
+    throughput('produce', 'kafkajs', 0.9, 'produce: ours ≥ 0.9× raw kafkajs'),
+    throughput('produce', 'kcat', 0.3, 'produce: ours ≥ 0.3× kcat'),
+    throughput('consume', 'kafkajs', 0.9, 'consume: ours ≥ 0.9× raw kafkajs'),
+    throughput('consume', 'kcat', 0.5, 'consume: ours ≥ 0.5× kcat'),
+    ratio(ops('decoder') / ops('plain'), 1.0, 'decodeRating() ≥ 1.0× UTF-8 + JSON.parse + ajv'),
+    ratio(ops('typebox') / ops('ajv'), 1.2, 'TypeBox check ≥ 1.2× ajv'),
+    {
+      target: 'end-to-end p99 ≤ 10 ms at 1,000/s, one record per send',
+      figure: single ? `${fixed(single.p99Ms)} ms` : 'not measured',
+      met: single !== undefined && single.p99Ms <= 10,
+    },
+  ];
 }
 
 /** Ours against ajv on the same input, e.g. TypeBox Check / ajv. */
 function validatorRatio(row: ValidatorRow, rows: ValidatorRow[]): string {
-  const ajv = rows.find((other) => other.input === row.input && other.name.includes('ajv'));
+  const ajv = rows.find((other) => other.id === (row.input === 'objects' ? 'ajv' : 'plain'));
   if (!ajv || ajv === row) return '';
   return `**${fixed(row.opsPerSecond / ajv.opsPerSecond, 2)}×** ajv`;
 }
@@ -51,16 +88,29 @@ export function renderMarkdown(report: BenchReport): string {
           ['CPU', env.cpuModel],
           ['Memory', `${env.memoryGiB} GiB`],
           ['Load average at start (1/5/15 min)', env.loadAverageAtStart.join(' / ')],
+          ['Load average at end (1/5/15 min)', env.loadAverageAtEnd.join(' / ')],
           ['Node', env.node],
           ['kafkajs', env.kafkajs],
+          ['@platformatic/kafka', env.platformatic],
           ['Broker', `${env.broker} (provider ${env.provider})`],
           ['Java anchors', env.kafkaTools],
           ['kcat', env.kcat],
           [
             'Events',
-            `${int(report.options.events)}, seed ${report.options.seed}, ${fixed(report.valueBytesPerEvent)} value bytes on average`,
+            `${int(report.options.events)}, seed ${report.options.seed}, ${fixed(report.valueBytesPerEvent)} value bytes on average; throughput: best of ${report.options.rounds} round(s)`,
           ],
         ],
+      ),
+    ].join('\n'),
+  );
+
+  sections.push(
+    [
+      '## Targets (issue 15), ratios within this run (met = on the best runs)',
+      '',
+      table(
+        ['Target', 'This run', 'Met'],
+        targets(report).map(({ target, figure, met }) => [target, figure, met ? 'yes' : '**no**']),
       ),
     ].join('\n'),
   );
@@ -75,8 +125,10 @@ export function renderMarkdown(report: BenchReport): string {
           'Tool',
           'msg/s',
           'MB/s (values)',
-          'Ours ÷ best anchor',
+          '÷ kafkajs raw',
+          '÷ kcat',
           'Interval s',
+          'Runs (msg/s)',
           'Wall s',
           'Peak RSS',
           'What the interval covers',
@@ -86,8 +138,10 @@ export function renderMarkdown(report: BenchReport): string {
           row.ours ? `**${row.tool}**` : row.tool,
           int(row.messagesPerSecond),
           fixed(row.megabytesPerSecond, 2),
-          ratioToBestAnchor(row, report.throughput),
+          ratioTo('kafkajs', row, report.throughput),
+          ratioTo('kcat', row, report.throughput),
           fixed(row.seconds, 2),
+          row.runs.map(int).join(' / '),
           fixed(row.wallSeconds, 2),
           mib(row.peakRssBytes),
           row.timing,

@@ -1,8 +1,20 @@
 // The shape of a benchmark report: what run.ts collects and report.ts renders.
 
+/** The tools of the throughput table: ours, the JavaScript peers (raw and validating), the native anchors. */
+export type ThroughputId =
+  | 'ours'
+  | 'kafkajs'
+  | 'kafkajs+ours'
+  | 'platformatic'
+  | 'platformatic+ours'
+  | 'kcat'
+  | 'java';
+
 /** One tool's produce or consume run over the same events. */
 export interface ThroughputRow {
   phase: 'produce' | 'consume';
+  /** Which client: ratios are taken against the `kafkajs` (raw) and `kcat` rows of the same phase. */
+  id: ThroughputId;
   tool: string;
   /** True for this project's producer or consumer; the others are anchors. */
   ours: boolean;
@@ -11,7 +23,10 @@ export interface ThroughputRow {
   seconds: number;
   /** Process start to exit, startup and shutdown included. */
   wallSeconds: number;
+  /** The fastest of `runs`: the run least disturbed by other work on the machine. */
   messagesPerSecond: number;
+  /** msg/s of every round, in order. */
+  runs: number[];
   /** Value bytes only, MB = 2^20 bytes as ProducerPerformance counts them. */
   megabytesPerSecond: number;
   peakRssBytes: number | undefined;
@@ -21,6 +36,8 @@ export interface ThroughputRow {
 
 /** One validator over the same events. */
 export interface ValidatorRow {
+  /** typebox/ajv check objects; decoder/plain take bytes; `decoder-bare` is ours on bytes written without `.0`. */
+  id: 'typebox' | 'ajv' | 'decoder' | 'decoder-bare' | 'plain';
   name: string;
   input: 'objects' | 'bytes';
   events: number;
@@ -71,8 +88,11 @@ export interface BenchEnvironment {
   cpuModel: string;
   memoryGiB: number;
   loadAverageAtStart: number[];
+  /** Load average when the report was written: the run's own load is in it, and everyone else's. */
+  loadAverageAtEnd: number[];
   node: string;
   kafkajs: string;
+  platformatic: string;
   kafkaTools: string;
   kcat: string;
   provider: string;
@@ -83,7 +103,7 @@ export interface BenchEnvironment {
 export interface BenchReport {
   command: string;
   environment: BenchEnvironment;
-  options: { events: number; seed: number; quick: boolean };
+  options: { events: number; seed: number; quick: boolean; rounds: number };
   valueBytesPerEvent: number;
   throughput: ThroughputRow[];
   validators: ValidatorRow[];

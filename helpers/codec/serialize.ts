@@ -16,8 +16,10 @@ export type Serializer = (value: unknown) => string | undefined;
 
 /** A double as JSON: integral values get `.0` (`5` → `5.0`); exponent forms and fractions stay as JS writes them. */
 export function doubleLiteral(value: number): string {
-  const text = JSON.stringify(value);
-  return Number.isInteger(value) && !/[.eE]/.test(text) ? `${text}.0` : text;
+  // String() of a finite number is JSON.stringify's text; an integer is written without `.` or exponent
+  // exactly when it is below 1e21 (then JavaScript switches to `1e+21`), so no need to search the text.
+  const text = String(value);
+  return Number.isInteger(value) && Math.abs(value) < 1e21 ? `${text}.0` : text;
 }
 
 type FieldKind = 'integer' | 'double' | 'other';
@@ -61,7 +63,14 @@ export function createSerializer(schema: TObject): Serializer {
         if (field.string ? typeof v !== 'string' : typeof v !== 'number' || !Number.isFinite(v))
           return undefined;
         if (count++ > 0) text += ',';
-        text += field.prefix + (field.kind === 'double' ? doubleLiteral(v as number) : JSON.stringify(v));
+        // String(v) is JSON.stringify(v) for a finite number, without the generic serializer's overhead.
+        text +=
+          field.prefix +
+          (field.kind === 'double'
+            ? doubleLiteral(v as number)
+            : field.string
+              ? JSON.stringify(v)
+              : String(v));
       }
       // A key the schema does not declare: not this serializer's shape.
       return Object.keys(record).length === count ? `${text}}` : undefined;

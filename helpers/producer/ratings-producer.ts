@@ -1,4 +1,4 @@
-import { CompressionTypes, type IHeaders, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { createEncoder } from '../codec/encode.ts';
@@ -85,7 +85,7 @@ export const ratingKey = (event: Pick<RatingEvent, 'userId'>): string => String(
 
 /** The Java client's default partitioner, so Spark/Java producers and ours agree on every user. */
 export const javaCompatiblePartitioner = () => (args: { partitionMetadata: unknown[]; message: Message }) =>
-  javaDefaultPartition(Buffer.from(args.message.key ?? ''), args.partitionMetadata.length);
+  javaDefaultPartition(args.message.key ?? '', args.partitionMetadata.length);
 
 /**
  * Creates the ratings producer: every event validated before it is sent (invalid ones are counted and
@@ -144,7 +144,8 @@ export async function createRatingsProducer(kafka: Kafka, options: Partial<Ratin
         return false;
       }
     };
-    for await (const event of events) {
+    /** Encodes one event into the batch (or refuses it); true when the batch is full and must be sent. */
+    const take = (event: RatingEvent): boolean => {
       const encoded = encode(event);
       if (!encoded.ok) {
         summary.refusedCount++;
@@ -152,15 +153,20 @@ export async function createRatingsProducer(kafka: Kafka, options: Partial<Ratin
         if (summary.refused.length < MAX_REFUSALS_KEPT) summary.refused.push(refusal);
         options.onRefused?.(refusal);
       } else {
-        const headers: IHeaders | undefined = options.runId
-          ? { 'run-id': options.runId, seq: String(firstSeq + index) }
-          : undefined;
         // The record timestamp stays the send time: MovieLens ratings date from 1995-2015, and as
         // CreateTime they would fall outside the 7-day retention and be deleted at once.
-        batch.push({ key: ratingKey(event), value: encoded.bytes, ...(headers ? { headers } : {}) });
-        if (batch.length >= batchSize && !(await flush())) break;
+        const message: Message = { key: ratingKey(event), value: encoded.bytes };
+        if (options.runId) message.headers = { 'run-id': options.runId, seq: String(firstSeq + index) };
+        batch.push(message);
       }
       index++;
+      return batch.length >= batchSize;
+    };
+    if (Symbol.asyncIterator in events) {
+      for await (const event of events) if (take(event) && !(await flush())) break;
+    } else {
+      // A plain iterable (the seeded source) is read without an await per event, only one per send.
+      for (const event of events) if (take(event) && !(await flush())) break;
     }
     if (summary.error === undefined) await flush();
     summary.elapsedMs = performance.now() - started;
