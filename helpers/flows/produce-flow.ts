@@ -87,7 +87,11 @@ export async function runProduceFlow(
     metrics: undefined,
   };
   const metricsTopic = 'metricsTopic' in options ? options.metricsTopic : METRICS_TOPIC.name;
-  if (metricsTopic !== undefined) {
+  if (metricsTopic !== undefined && summary.error !== undefined) {
+    // The cluster just refused or lost a send: publishing would meet the same fault and hold the caller
+    // for another retry budget (half a minute with two brokers of a production cluster down).
+    result.metrics = { topic: metricsTopic, error: 'not published: a send of this run failed' };
+  } else if (metricsTopic !== undefined) {
     result.metrics = await metricsOutcome(metricsTopic, () =>
       publishRunMetrics(
         kafka,
