@@ -3,6 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
+import { underMinInsyncReplicas } from '../admin/in-sync-replicas.ts';
 import { type ProduceFlowResult, runProduceFlow } from '../flows/produce-flow.ts';
 import { RESTART_CONNECTION_RETRY, retryWithin } from '../producer/ratings-producer.ts';
 import { NotMovieLensError, readMovieLensRatings } from '../sources/movielens-csv.ts';
@@ -11,7 +12,7 @@ import { throttle } from '../sources/throttle.ts';
 import { COMMON_OPTIONS, durationFlag, integerFlag, positiveNumberFlag, topicFlag } from './args.ts';
 import { requireBrokers } from './brokers.ts';
 import { type CliIo, type Command, defineCommand, type ParsedLine, printJson, println } from './command.ts';
-import { cliKafka, requireTopics } from './connect.ts';
+import { cliKafka, connectAdmin, requireTopics } from './connect.ts';
 import {
   EXIT_CHECK_FAILED,
   EXIT_CODES_HELP,
@@ -207,9 +208,12 @@ export const produceCommand: Command = defineCommand({
     else printReport(io, report);
     // A send the cluster did not acknowledge is the infrastructure's failure; a refused event is the input's.
     if (report.failed > 0 || report.error !== null) {
+      // kafkajs may report the retry's symptom (an out-of-order sequence) rather than the refusal behind
+      // it; the cluster's own view says whether too few replicas are in sync.
+      const why = await inSyncDiagnosis(brokers, io.env, topic);
       println(
         io.stderr,
-        `ratings-kafka produce: ${report.error ?? `${report.failed} event(s) not acknowledged`}`,
+        `ratings-kafka produce: ${report.error ?? `${report.failed} event(s) not acknowledged`}${why ? `; ${why}` : ''}`,
       );
       return EXIT_INFRASTRUCTURE;
     }
@@ -217,6 +221,24 @@ export const produceCommand: Command = defineCommand({
     return report.metrics && 'error' in report.metrics ? EXIT_INFRASTRUCTURE : EXIT_OK;
   },
 });
+
+/** Which partitions have fewer in-sync replicas than min.insync.replicas, if the cluster still answers. */
+async function inSyncDiagnosis(
+  brokers: string[],
+  env: NodeJS.ProcessEnv,
+  topic: string,
+): Promise<string | undefined> {
+  try {
+    const admin = await connectAdmin(cliKafka(brokers, env), brokers);
+    try {
+      return await underMinInsyncReplicas(admin, topic);
+    } finally {
+      await admin.disconnect();
+    }
+  } catch {
+    return undefined;
+  }
+}
 
 /** The random generator's seed: a whole number from 0 to 2^32 - 1. */
 function seedFlag(value: string): number {
