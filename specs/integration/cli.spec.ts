@@ -154,7 +154,7 @@ describe('ratings-kafka topics', () => {
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toContain('ratings: exists, matches');
 
-    const describe = await runCli(['topics', 'describe', '--json']);
+    const describe = await runCli(['topics', 'describe', '--profile', suiteTopicProfile(), '--json']);
     expect(describe.code, describe.stderr).toBe(0);
     const ratings = jsonOf<{
       topics: { topic: string; partitions: unknown[]; config: Record<string, string> }[];
