@@ -3,15 +3,16 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
+import { underMinInsyncReplicas } from '../admin/in-sync-replicas.ts';
 import { type ProduceFlowResult, runProduceFlow } from '../flows/produce-flow.ts';
-import { RESTART_CONNECTION_RETRY } from '../producer/ratings-producer.ts';
+import { RESTART_CONNECTION_RETRY, retryWithin } from '../producer/ratings-producer.ts';
 import { NotMovieLensError, readMovieLensRatings } from '../sources/movielens-csv.ts';
 import { randomRatings } from '../sources/random-ratings.ts';
 import { throttle } from '../sources/throttle.ts';
-import { COMMON_OPTIONS, integerFlag, positiveNumberFlag, topicFlag } from './args.ts';
+import { COMMON_OPTIONS, durationFlag, integerFlag, positiveNumberFlag, topicFlag } from './args.ts';
 import { requireBrokers } from './brokers.ts';
 import { type CliIo, type Command, defineCommand, type ParsedLine, printJson, println } from './command.ts';
-import { cliKafka, requireTopics } from './connect.ts';
+import { cliKafka, connectAdmin, requireTopics } from './connect.ts';
 import {
   EXIT_CHECK_FAILED,
   EXIT_CODES_HELP,
@@ -28,6 +29,7 @@ const OPTIONS = {
   rate: { type: 'string' },
   seed: { type: 'string' },
   'from-file': { type: 'string' },
+  'send-timeout': { type: 'string' },
   topic: { type: 'string', default: RATINGS_TOPIC.name },
 } as const;
 
@@ -47,6 +49,8 @@ Options:
                                    timestamps in seconds, sent as milliseconds); malformed lines are
                                    refused with their line number
   --rate msgs/s                    send at most this many events per second (default: as fast as possible)
+  --send-timeout duration          how long one send keeps retrying retriable broker answers (leader
+                                   moved, not enough in-sync replicas) before the run fails (default 30s)
   --topic name                     target topic (default ${RATINGS_TOPIC.name})
   --brokers host:port[,host:port]  bootstrap servers (default: KAFKA_BROKERS)
   --json                           print one JSON summary object on stdout instead of text
@@ -55,7 +59,8 @@ Options:
 A progress bar is drawn on stderr when it is a terminal.
 
 ${EXIT_CODES_HELP}
-  (1 here: at least one event was refused or failed)`;
+  (1 here: at least one event was refused; 3: a send failed, e.g. fewer in-sync replicas than
+  min.insync.replicas)`;
 
 /** A refused event: where it came from (file line, or position in the random stream) and why. */
 interface RefusedEvent {
@@ -77,6 +82,7 @@ interface ProducePlan {
   rate: number | undefined;
   file: string | undefined;
   fileSize: number | undefined;
+  sendTimeoutMs: number | undefined;
 }
 
 /** Checks every flag of the command line, reporting all their problems at once. */
@@ -97,10 +103,14 @@ async function planOf(
   const rate =
     values.rate !== undefined ? usage.check(() => positiveNumberFlag('rate', values.rate!)) : undefined;
   const topic = usage.check(() => topicFlag('topic', values.topic));
+  const sendTimeoutMs =
+    values['send-timeout'] !== undefined
+      ? usage.check(() => durationFlag('send-timeout', values['send-timeout']!))
+      : undefined;
   const fileSize = file !== undefined ? await usage.checkAsync(() => sizeOf(file)) : undefined;
   const brokers = usage.check(() => requireBrokers(values.brokers, env));
   usage.done();
-  return { brokers: brokers!, topic: topic!, seed: seed!, count, rate, file, fileSize };
+  return { brokers: brokers!, topic: topic!, seed: seed!, count, rate, file, fileSize, sendTimeoutMs };
 }
 
 /** The events of a run, with what the progress bar and the refusal list need to know about them. */
@@ -180,6 +190,7 @@ export const produceCommand: Command = defineCommand({
         ...(rate !== undefined ? { batchSize: Math.min(MAX_BATCH, Math.max(1, Math.round(rate / 10))) } : {}),
         onProgress: (sent) => progress.update(sent, count !== undefined ? sent / count : source.fraction()),
         onRefused: ({ index, message }) => source.refuse(index, message),
+        ...(plan.sendTimeoutMs !== undefined ? { retry: retryWithin(plan.sendTimeoutMs) } : {}),
       });
     } catch (error) {
       if (error instanceof NotMovieLensError) throw new UsageError(`--from-file: ${error.message}`);
@@ -195,10 +206,39 @@ export const produceCommand: Command = defineCommand({
     );
     if (line.values.json) printJson(io.stdout, report);
     else printReport(io, report);
+    // A send the cluster did not acknowledge is the infrastructure's failure; a refused event is the input's.
+    if (report.failed > 0 || report.error !== null) {
+      // kafkajs may report the retry's symptom (an out-of-order sequence) rather than the refusal behind
+      // it; the cluster's own view says whether too few replicas are in sync.
+      const why = await inSyncDiagnosis(brokers, io.env, topic);
+      println(
+        io.stderr,
+        `ratings-kafka produce: ${report.error ?? `${report.failed} event(s) not acknowledged`}${why ? `; ${why}` : ''}`,
+      );
+      return EXIT_INFRASTRUCTURE;
+    }
     if (!report.ok) return EXIT_CHECK_FAILED;
     return report.metrics && 'error' in report.metrics ? EXIT_INFRASTRUCTURE : EXIT_OK;
   },
 });
+
+/** Which partitions have fewer in-sync replicas than min.insync.replicas, if the cluster still answers. */
+async function inSyncDiagnosis(
+  brokers: string[],
+  env: NodeJS.ProcessEnv,
+  topic: string,
+): Promise<string | undefined> {
+  try {
+    const admin = await connectAdmin(cliKafka(brokers, env), brokers);
+    try {
+      return await underMinInsyncReplicas(admin, topic);
+    } finally {
+      await admin.disconnect();
+    }
+  } catch {
+    return undefined;
+  }
+}
 
 /** The random generator's seed: a whole number from 0 to 2^32 - 1. */
 function seedFlag(value: string): number {

@@ -21,6 +21,33 @@ const READS = [
   'describeAcls',
 ] as const satisfies readonly (keyof Admin)[];
 
+/**
+ * kafkajs' fetchTopicOffsets crashes with a TypeError ("Cannot destructure property 'partitions' of
+ * 'high.pop(...)'") when the metadata it just read lacks the topic's leaders: seen on a three-broker
+ * cluster when several offset reads run at once and one's metadata refresh overtakes another's. The
+ * admin's metadata never outlives a call (kafkajs builds admins with metadataMaxAge 0), so the retry
+ * reads it afresh; this class makes the crash a retriable miss instead of a final error.
+ */
+export class StaleOffsetsMetadataError extends Error {
+  override readonly name = 'StaleOffsetsMetadataError';
+}
+
+/** Offsets reads whose kafkajs implementation can meet {@link StaleOffsetsMetadataError}. */
+const OFFSETS_READS = ['fetchTopicOffsets', 'fetchTopicOffsetsByTimestamp'] as const;
+
+/** Runs an offsets read, turning kafkajs' crash on stale metadata into a retriable error. */
+async function offsetsRead<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof TypeError && /kafkajs[\\/]src[\\/]admin/.test(error.stack ?? ''))
+      throw new StaleOffsetsMetadataError(`offsets read on stale metadata: ${error.message}`, {
+        cause: error,
+      });
+    throw error;
+  }
+}
+
 /** True when every partition of every topic has a leader and answers a ListOffsets request. */
 async function topicsServe(admin: Admin, topics: readonly string[]): Promise<string[]> {
   const { topics: described } = await admin.fetchTopicMetadata({ topics: [...topics] });
@@ -61,8 +88,11 @@ export function resilientAdmin(admin: Admin): Admin {
   const wrapped: Admin = { ...admin };
   for (const name of READS) {
     const call = raw[name] as (...args: unknown[]) => Promise<unknown>;
+    const read = (OFFSETS_READS as readonly string[]).includes(name)
+      ? (...args: unknown[]) => offsetsRead(() => call(...args))
+      : call;
     (wrapped as unknown as Record<string, unknown>)[name] = (...args: unknown[]) =>
-      retryRetriable(`admin.${name}`, () => call(...args));
+      retryRetriable(`admin.${name}`, () => read(...args));
   }
   wrapped.createTopics = async (options) => {
     // kafkajs' own waitForLeaders retries LEADER_NOT_AVAILABLE only, and gives up on the

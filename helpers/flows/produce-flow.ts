@@ -2,7 +2,12 @@
 import type { Kafka } from 'kafkajs';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import { METRICS_TOPIC, RATINGS_TOPIC } from '../../contracts/topics.ts';
-import { createRatingsProducer, type ProduceSummary, type Refusal } from '../producer/ratings-producer.ts';
+import {
+  createRatingsProducer,
+  type ProduceSummary,
+  type Refusal,
+  type RetryOptions,
+} from '../producer/ratings-producer.ts';
 import { type MetricsOutcome, metricsOutcome } from './metrics-outcome.ts';
 import { percentile } from './percentile.ts';
 import { publishRunMetrics } from './run-metrics.ts';
@@ -19,6 +24,8 @@ export interface ProduceFlowOptions {
   metricsTopic: string | undefined;
   onProgress: (sent: number) => void;
   onRefused: (refusal: Refusal) => void;
+  /** How long a send keeps retrying retriable broker answers; the producer's default when unset. */
+  retry: RetryOptions;
 }
 
 /** A produce run: the producer's summary plus the figures a person (and the metrics topic) wants. */
@@ -54,6 +61,7 @@ export async function runProduceFlow(
       options.onProgress?.(sent);
     },
     ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
   });
   let summary: ProduceSummary;
   try {
@@ -79,7 +87,11 @@ export async function runProduceFlow(
     metrics: undefined,
   };
   const metricsTopic = 'metricsTopic' in options ? options.metricsTopic : METRICS_TOPIC.name;
-  if (metricsTopic !== undefined) {
+  if (metricsTopic !== undefined && summary.error !== undefined) {
+    // The cluster just refused or lost a send: publishing would meet the same fault and hold the caller
+    // for another retry budget (half a minute with two brokers of a production cluster down).
+    result.metrics = { topic: metricsTopic, error: 'not published: a send of this run failed' };
+  } else if (metricsTopic !== undefined) {
     result.metrics = await metricsOutcome(metricsTopic, () =>
       publishRunMetrics(
         kafka,

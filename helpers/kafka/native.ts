@@ -2,16 +2,14 @@
 // (broker and controller in one JVM), on free loopback ports and a temporary data dir. The parts live in
 // ./native/: which Java, which ports, which settings, the storage format, the JVM process.
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InfrastructureError } from '../errors.ts';
-import { KAFKA_JVM_FLAGS, SHORT_LIVED_JVM_FLAGS } from './jvm-flags.ts';
 import { kafkaVersionIn, resolveLibsDir } from './native/jars.ts';
-import { findJava, javaMajor, javaVersion, MIN_JAVA_MAJOR } from './native/java.ts';
-import { KafkaJvm } from './native/jvm-process.ts';
+import { findJava, requireJava } from './native/java.ts';
+import { nodeFiles, nodeJvm, writeNodeFiles } from './native/node.ts';
 import { freePorts } from './native/ports.ts';
-import { brokerSettings, LOG4J2_XML, type NativeListener, toProperties } from './native/settings.ts';
+import { brokerSettings, type NativeListener } from './native/settings.ts';
 import { formatStorage, randomClusterId } from './native/storage.ts';
 import type { RestartableBroker } from './types.ts';
 
@@ -64,22 +62,6 @@ const DEFAULTS = {
 
 const NODE_ID = 1;
 
-/** The Java to run, checked: a clear error naming what was found when it cannot run Kafka. */
-function requireJava(java: string | undefined): { java: string; version: string } {
-  if (java === undefined) {
-    throw new InfrastructureError(
-      `No Java >= ${MIN_JAVA_MAJOR} found in JAVA_HOME or on PATH: the native Kafka broker needs one`,
-    );
-  }
-  const version = javaVersion(java);
-  if (version === undefined || javaMajor(version) < MIN_JAVA_MAJOR) {
-    throw new InfrastructureError(
-      `${java} reports Java ${version ?? '(unknown)'}; the native Kafka broker needs >= ${MIN_JAVA_MAJOR}`,
-    );
-  }
-  return { java, version };
-}
-
 /**
  * Runs Apache Kafka from the Maven Central jars on the local Java, in KRaft combined mode (broker and
  * controller in one JVM, node id 1), on free loopback ports and a temporary data dir.
@@ -97,30 +79,13 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
 
   const [port, controllerPort] = (await freePorts(2)) as [number, number];
   const workDir = await mkdtemp(join(tmpdir(), 'kafka-native-'));
-  const files = {
-    dataDir: join(workDir, 'data'),
-    logsDir: join(workDir, 'logs'),
-    configFile: join(workDir, 'server.properties'),
-    log4jFile: join(workDir, 'log4j2.xml'),
-  };
+  const files = nodeFiles(workDir);
   const brokers = [`127.0.0.1:${port}`];
-  const jvm = new KafkaJvm({
+  const jvm = nodeJvm(files, {
     java,
-    jvmArgs: [
-      `-Xmx${heap}`,
-      `-Xms${heap}`,
-      ...KAFKA_JVM_FLAGS,
-      ...SHORT_LIVED_JVM_FLAGS,
-      ...jvmFlags,
-      `-Dlog4j2.configurationFile=${files.log4jFile}`,
-      `-Dkafka.logs.dir=${files.logsDir}`,
-      '-cp',
-      classpath,
-    ],
-    configFile: files.configFile,
-    workDir,
-    logFile: join(files.logsDir, 'server.log'),
-    consoleFile: join(files.logsDir, 'console.log'),
+    classpath,
+    heap,
+    jvmFlags,
     brokers,
     label: `Kafka ${kafkaVersion} (native)`,
     readyTimeoutMs,
@@ -146,17 +111,13 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
   };
 
   try {
-    await mkdir(files.dataDir);
-    await mkdir(files.logsDir);
     const node = { nodeId: NODE_ID, port, controllerPort, dataDir: files.dataDir, listeners };
-    await writeFile(files.configFile, toProperties(brokerSettings(node, settings)));
-    await writeFile(files.log4jFile, LOG4J2_XML);
+    await writeNodeFiles(files, brokerSettings(node, settings));
     // With controller.quorum.bootstrap.servers (a dynamic KIP-853 quorum) format must be told the
     // initial voters; --standalone makes this node the only one.
     await formatStorage({
       java,
       classpath,
-      workDir,
       ...files,
       clusterId: randomClusterId(),
       quorumArgs: ['--standalone'],
@@ -175,7 +136,7 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
     description: `Apache Kafka ${kafkaVersion} (native, Java ${version})`,
     startupMs: Date.now() - started,
     workDir,
-    logFile: join(files.logsDir, 'server.log'),
+    logFile: files.logFile,
     async restart(signal: 'SIGTERM' | 'SIGKILL', whileDown?: () => Promise<void>): Promise<void> {
       if (stopped) throw new Error('Cannot restart the native Kafka broker: it was stopped');
       await jvm.halt(signal);

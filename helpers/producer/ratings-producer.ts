@@ -4,6 +4,7 @@ import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { createEncoder } from '../codec/encode.ts';
 import { RATING_CONTRACT } from '../codec/events.ts';
 import { javaDefaultPartition } from '../partitioner/murmur2.ts';
+import { describeSendFailure } from './send-failure.ts';
 
 /** Options of {@link createRatingsProducer}. */
 export interface RatingsProducerOptions {
@@ -58,6 +59,23 @@ export const RESTART_CONNECTION_RETRY = {
   multiplier: 2,
 } as const;
 
+/**
+ * A retry budget of about `budgetMs` in all (kafkajs' backoff is randomised by `factor`), with
+ * {@link DEFAULT_RETRY}'s pace: how long a send keeps retrying retriable answers before it fails.
+ */
+export function retryWithin(budgetMs: number): RetryOptions {
+  const maxRetryTime = Math.min(
+    DEFAULT_RETRY.maxRetryTime,
+    Math.max(DEFAULT_RETRY.initialRetryTime, budgetMs / 4),
+  );
+  let retries = 0;
+  for (let total = 0, wait = DEFAULT_RETRY.initialRetryTime; total < budgetMs; retries++) {
+    total += wait;
+    wait = Math.min(wait * DEFAULT_RETRY.multiplier, maxRetryTime);
+  }
+  return { ...DEFAULT_RETRY, retries, maxRetryTime };
+}
+
 /** An event the producer refused to send, with the reason. */
 export interface Refusal {
   index: number;
@@ -103,7 +121,14 @@ export async function createRatingsProducer(kafka: Kafka, options: Partial<Ratin
     createPartitioner: javaCompatiblePartitioner,
     retry: { ...DEFAULT_RETRY, ...options.retry },
   });
-  await producer.connect();
+  try {
+    await producer.connect();
+  } catch (error) {
+    // A connect that fails half-way (e.g. no producer id: the cluster lost its controller quorum) leaves
+    // sockets and reconnect timers behind that would keep the process alive.
+    await producer.disconnect().catch(() => {});
+    throw error;
+  }
 
   /**
    * Sends every event of the (possibly async, possibly huge) source; streams, never buffers it all.
@@ -140,7 +165,7 @@ export async function createRatingsProducer(kafka: Kafka, options: Partial<Ratin
         return true;
       } catch (error) {
         summary.failed += messages.length;
-        summary.error = `send to ${topic} failed after retries: ${error instanceof Error ? error.message : String(error)}`;
+        summary.error = `send to ${topic} failed after retries: ${describeSendFailure(error)}`;
         return false;
       }
     };

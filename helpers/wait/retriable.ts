@@ -36,6 +36,8 @@ const RETRIABLE_CLIENT_ERRORS: ReadonlySet<string> = new Set([
   'KafkaJSMetadataNotLoaded',
   'KafkaJSTopicMetadataNotLoaded',
   'KafkaJSStaleTopicMetadataAssignment',
+  // Ours: kafkajs' offsets read crashing on metadata without the topic's leaders (resilient-admin.ts).
+  'StaleOffsetsMetadataError',
 ]);
 
 /** The error and its causes (kafkajs wraps the protocol error in `cause` or `originalError`). */

@@ -16,7 +16,15 @@ import { readRunMetrics } from '../../helpers/consumer/metrics-reader.ts';
 import { uniqueGroupId } from '../../helpers/consumer/ratings-consumer.ts';
 import { freePorts } from '../../helpers/kafka/native.ts';
 import { randomRatings } from '../../helpers/sources/random-ratings.ts';
-import { connectedAdmin, isolatedTopic, readOnly, runKafka, sendRaw, writes } from '../support/broker.ts';
+import {
+  connectedAdmin,
+  isolatedTopic,
+  readOnly,
+  runKafka,
+  sendRaw,
+  suiteTopicProfile,
+  writes,
+} from '../support/broker.ts';
 import { cliEnv, jsonOf, runCli } from '../support/cli.ts';
 import { readTopic } from '../support/read-topic.ts';
 import { writtenAs } from '../support/written-as.ts';
@@ -142,11 +150,11 @@ describe('ratings-kafka topics', () => {
 
   it('verifies the topics read-only and describes their partitions and settings, exit 0', async () => {
     if (!readOnly()) await ensureTopics(await connectedAdmin(), topicsForProfile('development'));
-    const verify = await runCli(['topics', 'verify']);
+    const verify = await runCli(['topics', 'verify', '--profile', suiteTopicProfile()]);
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toContain('ratings: exists, matches');
 
-    const describe = await runCli(['topics', 'describe', '--json']);
+    const describe = await runCli(['topics', 'describe', '--profile', suiteTopicProfile(), '--json']);
     expect(describe.code, describe.stderr).toBe(0);
     const ratings = jsonOf<{
       topics: { topic: string; partitions: unknown[]; config: Record<string, string> }[];

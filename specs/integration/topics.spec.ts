@@ -7,9 +7,11 @@ import { METRICS_TOPIC, RATINGS_TOPIC, type TopicSpec, topicsForProfile } from '
 import { describeContractTopics } from '../../helpers/admin/describe-topics.ts';
 import { allMatch, ensureTopics } from '../../helpers/admin/ensure-topics.ts';
 import { describeTopics } from '../../helpers/admin/topic-config.ts';
-import { connectedAdmin, readOnly, writes } from '../support/broker.ts';
+import { connectedAdmin, readOnly, suiteTopicProfile, writes } from '../support/broker.ts';
 
-const contractTopics = topicsForProfile('development');
+// KAFKA_TOPIC_PROFILE=production checks a cluster made with the production profile (replication 3).
+const contractTopics = topicsForProfile(suiteTopicProfile());
+const replicas = contractTopics[0]!.replicationFactor;
 
 describe('ratings and metrics topics', () => {
   it.skipIf(readOnly())(
@@ -26,12 +28,12 @@ describe('ratings and metrics topics', () => {
       );
       expect(observed.get('ratings')).toMatchObject({
         partitions: 3,
-        replicationFactor: 1,
+        replicationFactor: replicas,
         config: { 'retention.ms': '604800000', 'compression.type': 'lz4', 'cleanup.policy': 'delete' },
       });
       expect(observed.get('metrics')).toMatchObject({
         partitions: 1,
-        replicationFactor: 1,
+        replicationFactor: replicas,
         config: { 'retention.ms': '2592000000', 'compression.type': 'gzip', 'cleanup.policy': 'delete' },
       });
     },

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Admin, CompressionTypes, type Kafka, type Message } from 'kafkajs';
 import { inject, onTestFinished } from 'vitest';
-import type { TopicSpec } from '../../contracts/topics.ts';
+import { TOPIC_PROFILES, type TopicProfile, type TopicSpec } from '../../contracts/topics.ts';
 import { kafkaClient } from '../../helpers/clients/kafka-client.ts';
 
 /** A kafkajs client on the run's broker, with a unique client id. */
@@ -50,6 +50,17 @@ export async function isolatedTopic(
     await admin.deleteTopics({ topics: [isolated.name] }).catch(() => {});
   });
   return isolated;
+}
+
+/**
+ * The topic profile the suite checks a cluster against: KAFKA_TOPIC_PROFILE (development by default;
+ * `production` for a cluster whose topics were made with `topics create --profile production`).
+ */
+export function suiteTopicProfile(env: NodeJS.ProcessEnv = process.env): TopicProfile {
+  const value = (env.KAFKA_TOPIC_PROFILE ?? 'development').trim();
+  if (!(TOPIC_PROFILES as readonly string[]).includes(value))
+    throw new Error(`KAFKA_TOPIC_PROFILE="${value}" is not one of ${TOPIC_PROFILES.join(', ')}`);
+  return value as TopicProfile;
 }
 
 /** True when the spec must not create anything (checking a real deployment read-only). */

@@ -1,6 +1,7 @@
 // Which Java runs the native broker: JAVA_HOME's, else the one on PATH, if it is new enough for Kafka 4.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { InfrastructureError } from '../../errors.ts';
 
 /** The oldest Java major version Apache Kafka 4.x brokers run on. */
 export const MIN_JAVA_MAJOR = 17;
@@ -33,4 +34,20 @@ export function findJava(env: NodeJS.ProcessEnv = process.env): string | undefin
     if (version !== undefined && javaMajor(version) >= MIN_JAVA_MAJOR) return java;
   }
   return undefined;
+}
+
+/** The Java to run, checked: a clear error naming what was found when it cannot run Kafka. */
+export function requireJava(java: string | undefined): { java: string; version: string } {
+  if (java === undefined) {
+    throw new InfrastructureError(
+      `No Java >= ${MIN_JAVA_MAJOR} found in JAVA_HOME or on PATH: the native Kafka broker needs one`,
+    );
+  }
+  const version = javaVersion(java);
+  if (version === undefined || javaMajor(version) < MIN_JAVA_MAJOR) {
+    throw new InfrastructureError(
+      `${java} reports Java ${version ?? '(unknown)'}; the native Kafka broker needs >= ${MIN_JAVA_MAJOR}`,
+    );
+  }
+  return { java, version };
 }

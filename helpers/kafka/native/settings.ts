@@ -18,13 +18,32 @@ export interface NodeLayout {
   listeners: readonly NativeListener[];
 }
 
-/** The broker's server.properties: combined broker and controller, loopback only, ours on top. */
-export function brokerSettings(node: NodeLayout, extra: Record<string, string>): Record<string, string> {
+/** The cluster a node belongs to: every node's controller port (all of them voters), in node order. */
+export interface QuorumLayout {
+  controllerPorts: readonly number[];
+}
+
+/** The most replicas an internal topic gets, and the in-sync replicas its writes need (as in production). */
+const INTERNAL_REPLICAS_MAX = 3;
+const INTERNAL_MIN_ISR_MAX = 2;
+
+/**
+ * The broker's server.properties: combined broker and controller, loopback only, ours on top. `quorum`
+ * defaults to this node alone; with several nodes the internal topics are replicated like production's.
+ */
+export function brokerSettings(
+  node: NodeLayout,
+  extra: Record<string, string>,
+  quorum: QuorumLayout = { controllerPorts: [node.controllerPort] },
+): Record<string, string> {
   const { nodeId, port, controllerPort, dataDir, listeners } = node;
+  const size = quorum.controllerPorts.length;
+  const replicas = String(Math.min(size, INTERNAL_REPLICAS_MAX));
+  const minIsr = String(Math.min(size, INTERNAL_MIN_ISR_MAX));
   return {
     'process.roles': 'broker,controller',
     'node.id': String(nodeId),
-    'controller.quorum.bootstrap.servers': `127.0.0.1:${controllerPort}`,
+    'controller.quorum.bootstrap.servers': quorum.controllerPorts.map((p) => `127.0.0.1:${p}`).join(','),
     listeners: [
       `PLAINTEXT://127.0.0.1:${port}`,
       `CONTROLLER://127.0.0.1:${controllerPort}`,
@@ -42,15 +61,15 @@ export function brokerSettings(node: NodeLayout, extra: Record<string, string>):
       ...listeners.map((extra) => `${extra.name}:${extra.protocol}`),
     ].join(','),
     'log.dirs': dataDir,
-    // One node: internal topics cannot have more replicas, and one partition each keeps their
-    // creation (first consumer group, first transaction, first share group) fast.
-    'offsets.topic.replication.factor': '1',
+    // Internal topics get as many replicas as the cluster has nodes (one node: one), and one partition
+    // each keeps their creation (first consumer group, first transaction, first share group) fast.
+    'offsets.topic.replication.factor': replicas,
     'offsets.topic.num.partitions': '1',
-    'transaction.state.log.replication.factor': '1',
-    'transaction.state.log.min.isr': '1',
+    'transaction.state.log.replication.factor': replicas,
+    'transaction.state.log.min.isr': minIsr,
     'transaction.state.log.num.partitions': '1',
-    'share.coordinator.state.topic.replication.factor': '1',
-    'share.coordinator.state.topic.min.isr': '1',
+    'share.coordinator.state.topic.replication.factor': replicas,
+    'share.coordinator.state.topic.min.isr': minIsr,
     'share.coordinator.state.topic.num.partitions': '1',
     // After a SIGKILL the restarted controller still holds the dead broker's registration and
     // refuses the new one until that session expires (9 s by default); keep the wait short.
