@@ -59,6 +59,16 @@ export default defineConfig({
         },
       },
       {
+        // Three brokers of its own: run once per CI run (the native pass), outside the npm test gate.
+        test: {
+          name: 'cluster',
+          include: ['specs/cluster/**/*.spec.ts'],
+          globalSetup: ['specs/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: 'contract',
           include: ['specs/contract/**/*.spec.ts'],

@@ -6,7 +6,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /** Spec files, longest first, that wait on brokers of their own; everything else keeps vitest's order. */
 const LONGEST_FIRST = [
-  'cluster.spec.ts',
+  'three-brokers.spec.ts',
+  'spark-recommender-job.spec.ts',
   'faults-restarts.spec.ts',
   'faults-outage.spec.ts',
   'security.spec.ts',
