@@ -63,12 +63,13 @@ export function failedTestNames(output: string): string[] {
   return [...names];
 }
 
-/** A copy of the working tree (tracked and untracked files, no node_modules) with links to its packages. */
+/** A copy of the working tree (tracked and untracked files and .git, no node_modules) with links to its packages. */
 function makeCopy(parent: string, index: number): string {
   const dir = join(parent, `copy-${index}`);
   cpSync(ROOT, dir, {
     recursive: true,
-    filter: (source) => !/\/(node_modules|reports|\.git|\.tools)(\/|$)/.test(source.slice(ROOT.length - 1)),
+    // .git comes along: specs ask git for the branch and commit (the Pact publish spec does).
+    filter: (source) => !/\/(node_modules|reports|\.tools)(\/|$)/.test(source.slice(ROOT.length - 1)),
   });
   // Every package linked, but not node_modules/.vite: vitest writes its results cache there.
   const modules = join(dir, 'node_modules');

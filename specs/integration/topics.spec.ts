@@ -55,10 +55,18 @@ describe('ratings and metrics topics', () => {
     const admin = await connectedAdmin();
     // On a cluster of our own the topics are made first; in read-only mode they must already be there.
     if (!readOnly()) await ensureTopics(admin, contractTopics);
-    const before = await admin.listTopics();
-    const reports = await ensureTopics(admin, contractTopics, { mode: 'verify' });
-    expect(reports.filter((report) => report.status !== 'exists, matches')).toEqual([]);
-    expect(await admin.listTopics()).toEqual(before);
+    // A contract topic that does not exist: verify must report it, never create it.
+    const absent = { ...RATINGS_TOPIC, name: `${RATINGS_TOPIC.name}-absent-${randomUUID()}` };
+    // Other spec files create and delete topics of their own meanwhile: only what verify could create counts.
+    const ours = new Set([...contractTopics.map((topic) => topic.name), absent.name]);
+    const listOurs = async () => (await admin.listTopics()).filter((name) => ours.has(name)).sort();
+    const before = await listOurs();
+    const reports = await ensureTopics(admin, [...contractTopics, absent], { mode: 'verify' });
+    expect(reports.filter((report) => report.status !== 'exists, matches')).toEqual([
+      { topic: absent.name, status: 'missing', drift: [] },
+    ]);
+    expect(await listOurs()).toEqual(before);
+    expect(before).not.toContain(absent.name);
   });
 });
 
