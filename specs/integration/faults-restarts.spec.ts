@@ -77,13 +77,14 @@ describe('delivery across broker restarts', () => {
     const failures: (ProduceSummary & { seqs: string; restartsDone: number })[] = [];
     const started = performance.now();
     // The caller's loop: a send that fails is reported, never counted, and its events go out again.
-    // Bounded: one call, plus at most two failed sends per fault (a bounce that outlasts the ride-out
-    // budget on a loaded machine fails a send before the broker is back and maybe one more after).
+    // Bounded, so a broken producer cannot loop until the test times out: one call, plus up to six failed
+    // sends per fault. A bounce that outlasts the ride-out budget fails one send per budget while the broker
+    // is down: two suites side by side on 2 cores were seen restarting a broker in 25 s (4 failures).
     for (let call = 1; attemptFrom < PRODUCE_EVENTS; call++) {
       expect(
         call,
         `sendAll calls (failures so far: ${failures.map((f) => f.error).join('; ')})`,
-      ).toBeLessThanOrEqual(1 + 2 * FAULTS.length);
+      ).toBeLessThanOrEqual(1 + 6 * FAULTS.length);
       const from = attemptFrom;
       const summary = await producer.sendAll(gated(from), { firstSeq: from });
       for (let seq = from; seq < from + summary.sent; seq++) acked.add(seq);
