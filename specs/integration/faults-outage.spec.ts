@@ -34,7 +34,9 @@ const FAILURE_REPORTED_WITHIN_MS = 10_000;
  * How long a consumer may take to catch up by itself once the broker is back. It crashes during the
  * outage and kafkajs restarts it as a new member, which waits out the old member's session.
  */
-const RECOVERED_WITHIN_MS = 30_000;
+// 30 s was enough alone; with a second suite beside it on 2 cores (broker restarts of 15-25 s) it once
+// took longer: the bound is for a consumer that never recovers, not a speed target.
+const RECOVERED_WITHIN_MS = 60_000;
 
 describe('delivery through a broker outage', () => {
   it('reports a send failure within bounded time when the broker stays down; the consumer then catches up by itself', async () => {
@@ -121,7 +123,7 @@ describe('delivery through a broker outage', () => {
     expect(summary).toMatchObject({ total: before + during, invalid: 0, error: undefined });
     expect(report.lost).toEqual([]);
     expect(report.duplicates).toBe(0);
-  }, 90_000);
+  }, 150_000);
 
   it('lets the produce CLI ride out a broker SIGKILL: every event sent once, exit 0', async () => {
     const { broker: own, kafka } = ownBroker();
