@@ -58,7 +58,7 @@ describe('delivery through a broker outage', () => {
       groupId,
       fromBeginning: true,
       maxMessages: before + during,
-      idleTimeoutMs: 90_000,
+      idleTimeoutMs: 140_000,
       sessionTimeoutMs: SPEC_SESSION_MS,
       onJoined: () => markJoined(),
       onEvent: (_event, record) => seen.push(Number(record.headers.seq)),
