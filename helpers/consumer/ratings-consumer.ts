@@ -6,6 +6,7 @@ import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import type { DecodeFailureKind } from '../codec/decode.ts';
 import { decodeRating } from '../codec/events.ts';
 import { type DeadLetter, writeDeadLetters } from './dead-letter.ts';
+import { offsetCommitter } from './offset-committer.ts';
 
 /** The consumer group of the hello-world flow. */
 export const DEFAULT_GROUP_ID = CONSUME_GROUP;
@@ -154,8 +155,15 @@ export async function consumeRatings(
   };
   if (options.signal?.aborted) abort();
   options.signal?.addEventListener('abort', abort, { once: true });
+  // Commits run beside the fetch loop, one at a time (see offset-committer.ts); the run ends with a flush.
+  const commits = offsetCommitter(consumer, topic, (partition, offset) => {
+    summary.committed[partition] = offset;
+    summary.lastRecordMs = performance.now() - started;
+  });
   consumer.on(consumer.events.GROUP_JOIN, () => {
     lastActivity = Date.now();
+    // Offsets processed under the previous assignment are read again by whoever owns them now.
+    commits.forget();
     // GROUP_JOIN fires inside kafkajs' join, before the first fetch, so the seek is what that fetch uses.
     // Repeated on a re-join (a crash on a fresh broker restarts the consumer) until something was committed.
     if (Object.keys(summary.committed).length === 0) {
@@ -196,10 +204,7 @@ export async function consumeRatings(
         }
         if (last !== undefined) {
           resolveOffset(last);
-          const next = (BigInt(last) + 1n).toString();
-          await consumer.commitOffsets([{ topic, partition: batch.partition, offset: next }]);
-          summary.committed[batch.partition] = next;
-          summary.lastRecordMs = performance.now() - started;
+          commits.request(batch.partition, (BigInt(last) + 1n).toString());
           lastActivity = Date.now();
         }
         await heartbeat();
@@ -217,6 +222,12 @@ export async function consumeRatings(
     );
     await finished;
     clearInterval(idleCheck);
+    try {
+      await commits.flush();
+    } catch (error) {
+      summary.error ??= `commit of offsets on ${topic} failed: ${error instanceof Error ? error.message : String(error)}`;
+      summary.stoppedBecause = 'error';
+    }
   } finally {
     await consumer.disconnect();
     await deadLetterProducer?.disconnect();
