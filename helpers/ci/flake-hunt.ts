@@ -48,7 +48,8 @@ export function failedTestNames(output: string): string[] {
   const lines = output.replace(/\u001b\[[0-9;]*m/g, '').split('\n');
   const names = new Set<string>();
   for (const line of lines) {
-    const test = /^\s*FAIL\s+(?:\S+\s+)?(\S+\.spec\.ts(?: > .+)?)\s*$/.exec(line);
+    // `FAIL  project  file > describe > test`, or `FAIL  project  file [ file ]` for a suite that failed to start.
+    const test = /^\s*FAIL\s+(?:\S+\s+)?(\S+\.spec\.ts(?: > .+)?)(?:\s+\[ \S+ \])?\s*$/.exec(line);
     if (test?.[1]) names.add(test[1]);
     const step = /^FAIL {2}(?!verify against)(.+?) \(\d[^)]*\)$/.exec(line);
     if (step?.[1]) names.add(`verify step "${step[1]}"`);

@@ -109,6 +109,11 @@ describe('flake hunt', () => {
     ];
     expect(failedTestNames(verify.join('\n'))).toEqual(['verify step "ratings produced"']);
     expect(failedTestNames('npm error code 1\nSomething else broke\n')).toEqual(['Something else broke']);
+    expect(
+      failedTestNames(
+        ' FAIL   integration  specs/integration/faults-restarts.spec.ts [ specs/integration/faults-restarts.spec.ts ]',
+      ),
+    ).toEqual(['specs/integration/faults-restarts.spec.ts']);
   });
 
   it('reports every usage problem at once', () => {
