@@ -5,6 +5,7 @@ import type { RatingEvent } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import type { DecodeFailureKind } from '../codec/decode.ts';
 import { decodeRating } from '../codec/events.ts';
+import { pollUntil } from '../wait/poll-until.ts';
 import { type DeadLetter, writeDeadLetters } from './dead-letter.ts';
 import { offsetCommitter } from './offset-committer.ts';
 
@@ -172,48 +173,91 @@ export async function consumeRatings(
     options.onJoined?.();
   });
 
+  const runConfig: Parameters<Consumer['run']>[0] = {
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      if (summary.error !== undefined) return;
+      let last: string | undefined;
+      const letters: DeadLetter[] = [];
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale() || summary.total >= maxMessages) break;
+        const failure = account(summary, batch.partition, message, decode, sampleSize, options.onEvent);
+        if (failure && deadLetterTopic)
+          letters.push({ topic, partition: batch.partition, message, ...failure });
+        last = message.offset;
+      }
+      if (deadLetterProducer && deadLetterTopic && letters.length > 0) {
+        try {
+          await writeDeadLetters(deadLetterProducer, deadLetterTopic, letters);
+          summary.deadLettered += letters.length;
+        } catch (error) {
+          // Not committed: the records stay on the source topic for the next run to route.
+          summary.error = `dead-letter write to ${deadLetterTopic} failed, offsets not committed: ${error instanceof Error ? error.message : String(error)}`;
+          summary.stoppedBecause = 'error';
+          finish();
+          return;
+        }
+      }
+      if (last !== undefined) {
+        resolveOffset(last);
+        commits.request(batch.partition, (BigInt(last) + 1n).toString());
+        lastActivity = Date.now();
+      }
+      await heartbeat();
+      if (summary.total >= maxMessages) {
+        summary.stoppedBecause = 'max-messages';
+        finish();
+      }
+    },
+  };
+
+  // kafkajs restarts a crashed consumer only when the crash's cause is retriable; other crashes (seen while
+  // a broker shuts down) leave it stopped for good, and the run would idle until its timeout with the
+  // records still unread. Such a consumer is started again, within the idle timeout; past it the run ends
+  // with the error instead of stalling.
+  let done = false;
+  void finished.then(() => {
+    done = true;
+  });
+  let restarting = false;
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart || done || restarting) return;
+    restarting = true;
+    const cause = payload.error instanceof Error ? payload.error.message : String(payload.error);
+    pollUntil(
+      async () => {
+        if (done) return true;
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
+        await consumer.run(runConfig);
+        return true;
+      },
+      (ok) => ok,
+      {
+        what: `the consumer of ${topic} to start again after it stopped (${cause})`,
+        timeoutMs: idleTimeoutMs,
+        intervalMs: 250,
+        maxIntervalMs: 2_000,
+        retryOn: () => !done,
+      },
+    ).then(
+      () => {
+        restarting = false;
+      },
+      (error: unknown) => {
+        summary.error ??= error instanceof Error ? error.message : String(error);
+        summary.stoppedBecause = 'error';
+        finish();
+      },
+    );
+  });
+
   await deadLetterProducer?.connect();
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        if (summary.error !== undefined) return;
-        let last: string | undefined;
-        const letters: DeadLetter[] = [];
-        for (const message of batch.messages) {
-          if (!isRunning() || isStale() || summary.total >= maxMessages) break;
-          const failure = account(summary, batch.partition, message, decode, sampleSize, options.onEvent);
-          if (failure && deadLetterTopic)
-            letters.push({ topic, partition: batch.partition, message, ...failure });
-          last = message.offset;
-        }
-        if (deadLetterProducer && deadLetterTopic && letters.length > 0) {
-          try {
-            await writeDeadLetters(deadLetterProducer, deadLetterTopic, letters);
-            summary.deadLettered += letters.length;
-          } catch (error) {
-            // Not committed: the records stay on the source topic for the next run to route.
-            summary.error = `dead-letter write to ${deadLetterTopic} failed, offsets not committed: ${error instanceof Error ? error.message : String(error)}`;
-            summary.stoppedBecause = 'error';
-            finish();
-            return;
-          }
-        }
-        if (last !== undefined) {
-          resolveOffset(last);
-          commits.request(batch.partition, (BigInt(last) + 1n).toString());
-          lastActivity = Date.now();
-        }
-        await heartbeat();
-        if (summary.total >= maxMessages) {
-          summary.stoppedBecause = 'max-messages';
-          finish();
-        }
-      },
-    });
+    await consumer.run(runConfig);
     const idleCheck = setInterval(
       () => {
         if (Date.now() - lastActivity >= idleTimeoutMs) finish();
