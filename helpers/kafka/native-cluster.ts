@@ -1,21 +1,20 @@
 // The native provider's cluster mode: N Apache Kafka nodes on loopback, each a combined broker and
 // controller (all of them voters of one KRaft quorum), each on free ports and a data dir of its own,
 // each stoppable, killable and restartable on its own. Built from the same parts as the single broker.
-import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logLevel } from 'kafkajs';
-import { kafkaClient } from '../clients/kafka-client.ts';
 import { pollUntil } from '../wait/poll-until.ts';
 import { kafkaVersionIn, resolveLibsDir } from './native/jars.ts';
 import { findJava, requireJava } from './native/java.ts';
 import type { KafkaJvm } from './native/jvm-process.ts';
 import { nodeFiles, nodeJvm, writeNodeFiles } from './native/node.ts';
+import { ownedWorkDir } from './native/owned-dir.ts';
 import { freePorts } from './native/ports.ts';
 import { brokerSettings, type QuorumLayout } from './native/settings.ts';
 import { formatStorage, randomClusterId } from './native/storage.ts';
 import type { StartedBroker } from './types.ts';
+import { describeClusterOnce } from './wait-ready.ts';
 
 /** Options of {@link startNativeCluster}; every field has a default. */
 export interface ClusterOptions {
@@ -76,20 +75,9 @@ const DEFAULTS = {
   shutdownTimeoutMs: 15_000,
 } satisfies Partial<ClusterOptions>;
 
-/** How many unfenced brokers one node reports (a fresh, non-retrying admin: a down node fails at once). */
+/** How many unfenced brokers one node reports (a down node fails at once). */
 async function registeredAt(address: string): Promise<number> {
-  const admin = kafkaClient([address], {
-    clientId: 'kafka-contracts-cluster-probe',
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1_000,
-    retry: { retries: 0 },
-  }).admin();
-  try {
-    await admin.connect();
-    return (await admin.describeCluster()).brokers.length;
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
+  return (await describeClusterOnce([address])).brokers;
 }
 
 /** How many unfenced brokers the first node that answers reports; throws the last failure when none does. */
@@ -161,24 +149,18 @@ export async function startNativeCluster(options: Partial<ClusterOptions> = {}):
   });
   const brokers = members.map((member) => member.address);
 
-  const onProcessExit = (): void => {
-    for (const member of members) member.jvm.killNow();
-    rmSync(workDir, { recursive: true, force: true });
-  };
-  process.on('exit', onProcessExit);
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      // Killed, not shut down: the data is removed next, and clean shutdowns of every node at once wait
-      // out their timeouts once the quorum is gone (controlled shutdown needs a controller majority).
+  // Killed, not shut down: the data is removed next, and clean shutdowns of every node at once wait out
+  // their timeouts once the quorum is gone (controlled shutdown needs a controller majority).
+  const { stop, stopped } = ownedWorkDir(
+    workDir,
+    () => {
+      for (const member of members) member.jvm.killNow();
+    },
+    async () => {
       await Promise.all(members.map((member) => member.jvm.halt('SIGKILL')));
-    } finally {
-      process.off('exit', onProcessExit);
-      await rm(workDir, { recursive: true, force: true });
-    }
-  };
+    },
+  );
+
   const waitForBrokers = async (count = size): Promise<void> => {
     await pollUntil(
       () => registeredBrokers(brokers),
@@ -217,7 +199,7 @@ export async function startNativeCluster(options: Partial<ClusterOptions> = {}):
     throw error;
   }
 
-  const nodes = members.map((member) => clusterNode(member, () => stopped));
+  const nodes = members.map((member) => clusterNode(member, stopped));
   return {
     provider: 'native',
     brokers,

@@ -1,13 +1,13 @@
 // The native provider: Apache Kafka from the Maven Central jars on the local Java, in KRaft combined mode
 // (broker and controller in one JVM), on free loopback ports and a temporary data dir. The parts live in
 // ./native/: which Java, which ports, which settings, the storage format, the JVM process.
-import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kafkaVersionIn, resolveLibsDir } from './native/jars.ts';
 import { findJava, requireJava } from './native/java.ts';
 import { nodeFiles, nodeJvm, writeNodeFiles } from './native/node.ts';
+import { ownedWorkDir } from './native/owned-dir.ts';
 import { freePorts } from './native/ports.ts';
 import { brokerSettings, type NativeListener } from './native/settings.ts';
 import { formatStorage, randomClusterId } from './native/storage.ts';
@@ -93,22 +93,11 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
   });
 
   // A test run that ends without stop() must not leave a JVM or a data dir behind.
-  const onProcessExit = (): void => {
-    jvm.killNow();
-    rmSync(workDir, { recursive: true, force: true });
-  };
-  process.on('exit', onProcessExit);
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      await jvm.halt('SIGTERM');
-    } finally {
-      process.off('exit', onProcessExit);
-      await rm(workDir, { recursive: true, force: true });
-    }
-  };
+  const { stop, stopped } = ownedWorkDir(
+    workDir,
+    () => jvm.killNow(),
+    () => jvm.halt('SIGTERM'),
+  );
 
   try {
     const node = { nodeId: NODE_ID, port, controllerPort, dataDir: files.dataDir, listeners };
@@ -138,7 +127,7 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
     workDir,
     logFile: files.logFile,
     async restart(signal: 'SIGTERM' | 'SIGKILL', whileDown?: () => Promise<void>): Promise<void> {
-      if (stopped) throw new Error('Cannot restart the native Kafka broker: it was stopped');
+      if (stopped()) throw new Error('Cannot restart the native Kafka broker: it was stopped');
       await jvm.halt(signal);
       // Started again even when the caller's outage threw: a broker left down would fail what follows.
       const outage = await whileDown?.().then(

@@ -12,8 +12,13 @@ export interface WaitOptions {
 
 const DEFAULTS: WaitOptions = { timeoutMs: 60_000, intervalMs: 50, signal: undefined };
 
-/** One DescribeCluster through a fresh, non-retrying admin: the controller id, or the failure. */
-async function controllerOf(brokers: string[]): Promise<number | null> {
+/**
+ * One DescribeCluster through a fresh, non-retrying admin (a node that is down fails at once): what the
+ * readiness waits of single brokers and clusters probe.
+ */
+export async function describeClusterOnce(
+  brokers: string[],
+): Promise<{ brokers: number; controller: number | null }> {
   // Through the project's client factory, which also silences kafkajs' TimeoutNegativeWarning on Node >= 23.
   const admin = kafkaClient(brokers, {
     clientId: 'kafka-contracts-ready-probe',
@@ -24,10 +29,16 @@ async function controllerOf(brokers: string[]): Promise<number | null> {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 ? cluster.controller : null;
+    return { brokers: cluster.brokers.length, controller: cluster.controller };
   } finally {
     await admin.disconnect().catch(() => {});
   }
+}
+
+/** The controller id, or null when the cluster answers without one (or without brokers). */
+async function controllerOf(brokers: string[]): Promise<number | null> {
+  const cluster = await describeClusterOnce(brokers);
+  return cluster.brokers > 0 ? cluster.controller : null;
 }
 
 /**
