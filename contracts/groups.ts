@@ -1,5 +1,5 @@
 // The consumer groups this project's flows join, in one place: the ACLs an application principal needs
-// (helpers/kafka/app-acls.ts) are granted on their prefixes, so a new group name cannot drift from them.
+// (contracts/acls.ts) are granted on their prefixes, so a new group name cannot drift from them.
 
 /** The consume command's default group. */
 export const CONSUME_GROUP = 'ratings-consumer-hello-world';

@@ -4,7 +4,6 @@
 import { test } from '@fast-check/vitest';
 import type { Pact } from '@pact-foundation/pact';
 import { describe, expect, it } from 'vitest';
-import { metricWithOneFieldBroken, validMetric } from '../../contracts/arbitraries.ts';
 import { MetricEvent } from '../../contracts/metric.ts';
 import {
   METRIC_EXAMPLE,
@@ -14,9 +13,10 @@ import {
   matchersFor,
 } from '../../contracts/pact.ts';
 import { METRICS_TOPIC } from '../../contracts/topics.ts';
-import { fromPactMessage, handleMetricMessage, MessageRejected } from '../../helpers/pact/consumers.ts';
-import { METRIC_RECIPE, produce } from '../../helpers/pact/providers.ts';
-import { installPact, writePact } from '../../helpers/pact/write-pact.ts';
+import { metricWithOneFieldBroken, validMetric } from '../support/arbitraries.ts';
+import { fromPactMessage, handleMetricMessage, MessageRejected } from '../support/pact/consumers.ts';
+import { METRIC_RECIPE, produce } from '../support/pact/providers.ts';
+import { installPact, writePact } from '../support/pact/write-pact.ts';
 import { expectDeterministicPact } from '../support/pact-file.ts';
 
 /** The dashboard pact: one metric, matched field by field with matchers read off the schema. */

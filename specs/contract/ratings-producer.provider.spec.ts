@@ -8,7 +8,6 @@ import { test } from '@fast-check/vitest';
 import { MatchersV3 } from '@pact-foundation/pact';
 import { type TObject, Type } from '@sinclair/typebox';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { validMetric, validRating } from '../../contracts/arbitraries.ts';
 import {
   METRIC_MESSAGE,
   METRICS_DASHBOARD,
@@ -27,6 +26,7 @@ import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { createEncoder } from '../../helpers/codec/encode.ts';
 import { METRIC_CONTRACT, RATING_CONTRACT } from '../../helpers/codec/events.ts';
 import { gitBranch, gitCommit } from '../../helpers/pact/git.ts';
+import { validMetric, validRating } from '../support/arbitraries.ts';
 import {
   METRIC_RECIPE,
   messageProviders,
@@ -36,8 +36,8 @@ import {
   recordProvider,
   VerificationFailed,
   verifyPacts,
-} from '../../helpers/pact/providers.ts';
-import { consumerPact } from '../../helpers/pact/write-pact.ts';
+} from '../support/pact/providers.ts';
+import { consumerPact } from '../support/pact/write-pact.ts';
 
 /** Read before any stub: the live verification runs only when a broker is configured. */
 const LIVE_BROKER = process.env.PACT_BROKER_BASE_URL;

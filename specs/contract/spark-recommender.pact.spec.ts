@@ -4,7 +4,6 @@
 import { test } from '@fast-check/vitest';
 import type { Pact } from '@pact-foundation/pact';
 import { describe, expect, it } from 'vitest';
-import { ratingWithOneFieldBroken, validRating } from '../../contracts/arbitraries.ts';
 import {
   matchersFor,
   RATING_EXAMPLE,
@@ -14,9 +13,10 @@ import {
 } from '../../contracts/pact.ts';
 import { MOVIE_ID_MAX, RatingEvent, USER_ID_MAX } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
-import { fromPactMessage, handleRatingMessage, MessageRejected } from '../../helpers/pact/consumers.ts';
-import { produce, RATING_RECIPE } from '../../helpers/pact/providers.ts';
-import { installPact, writePact } from '../../helpers/pact/write-pact.ts';
+import { ratingWithOneFieldBroken, validRating } from '../support/arbitraries.ts';
+import { fromPactMessage, handleRatingMessage, MessageRejected } from '../support/pact/consumers.ts';
+import { produce, RATING_RECIPE } from '../support/pact/providers.ts';
+import { installPact, writePact } from '../support/pact/write-pact.ts';
 import { expectDeterministicPact } from '../support/pact-file.ts';
 
 /** The Spark pact: one rating, matched field by field with matchers read off the schema. */

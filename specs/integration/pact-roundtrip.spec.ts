@@ -3,10 +3,13 @@
 // with its key. A producer change that slipped past the pact would show up here.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { validMetric, validRating } from '../../contracts/arbitraries.ts';
 import { pactFile, RATING_EXAMPLE, RATING_MESSAGE, SPARK_RECOMMENDER } from '../../contracts/pact.ts';
 import { METRICS_TOPIC, RATINGS_TOPIC } from '../../contracts/topics.ts';
-import { handleMetricMessage, handleRatingMessage } from '../../helpers/pact/consumers.ts';
+import { createMetricsPublisher } from '../../helpers/producer/metrics-publisher.ts';
+import { createRatingsProducer } from '../../helpers/producer/ratings-producer.ts';
+import { validMetric, validRating } from '../support/arbitraries.ts';
+import { isolatedTopic, runKafka } from '../support/broker.ts';
+import { handleMetricMessage, handleRatingMessage } from '../support/pact/consumers.ts';
 import {
   METRIC_RECIPE,
   messageProviders,
@@ -15,10 +18,7 @@ import {
   RATING_RECIPE,
   recordMessage,
   verifyPacts,
-} from '../../helpers/pact/providers.ts';
-import { createMetricsPublisher } from '../../helpers/producer/metrics-publisher.ts';
-import { createRatingsProducer } from '../../helpers/producer/ratings-producer.ts';
-import { isolatedTopic, runKafka } from '../support/broker.ts';
+} from '../support/pact/providers.ts';
 import { readTopic } from '../support/read-topic.ts';
 
 /** A fixed sample: the pact example, the provider's whole-star 5 and generated ratings, replayable by seed. */

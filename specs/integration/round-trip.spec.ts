@@ -2,7 +2,6 @@
 // userId and in order within each partition, from the LZ4 `ratings` topic.
 import fc from 'fast-check';
 import { describe, expect, inject, it } from 'vitest';
-import { validRating } from '../../contracts/arbitraries.ts';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import {
@@ -11,6 +10,7 @@ import {
   uniqueGroupId,
 } from '../../helpers/consumer/ratings-consumer.ts';
 import { createRatingsProducer } from '../../helpers/producer/ratings-producer.ts';
+import { validRating } from '../support/arbitraries.ts';
 import { isolatedTopic, runKafka } from '../support/broker.ts';
 import { kcatMissing, kcatReadAll, withKcat } from '../support/kcat.ts';
 import { writtenAs } from '../support/written-as.ts';

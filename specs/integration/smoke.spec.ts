@@ -1,8 +1,8 @@
 // Protects the foundation: whatever the provider, the suite talks to a real Kafka broker.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
-import { apiVersions } from '../../helpers/clients/api-versions.ts';
 import { kafkaClient } from '../../helpers/clients/kafka-client.ts';
+import { apiVersions } from '../support/api-versions.ts';
 
 describe('the run broker', () => {
   const brokers = inject('kafkaBrokers');

@@ -5,13 +5,13 @@ import { type Admin, AssignerProtocol, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 import { MOVIE_ID_MAX, type RatingEvent, USER_ID_MAX } from '../../contracts/rating.ts';
 import { kafkaClient } from '../../helpers/clients/kafka-client.ts';
+import type { RestartableBroker } from '../../helpers/kafka/types.ts';
 import {
   notRestartable,
   type RestartTiming,
   startRestartableBroker,
   type TimedBroker,
-} from '../../helpers/kafka/restartable.ts';
-import type { RestartableBroker } from '../../helpers/kafka/types.ts';
+} from './brokers/restartable.ts';
 
 /** Records per send(): small, so a restart always finds sends still to make. */
 export const BATCH = 100;

@@ -4,17 +4,17 @@ import { it } from '@fast-check/vitest';
 import { Type } from '@sinclair/typebox';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
-import {
-  metricWithOneFieldBroken,
-  ratingWithOneFieldBroken,
-  validMetric,
-  validRating,
-} from '../../contracts/arbitraries.ts';
 import { MetricEvent } from '../../contracts/metric.ts';
 import { RatingEvent } from '../../contracts/rating.ts';
 import { createDecoder, type Decoder } from '../../helpers/codec/decode.ts';
 import { decodeMetric, decodeRating } from '../../helpers/codec/events.ts';
 import { createSerializer, type Serializer } from '../../helpers/codec/serialize.ts';
+import {
+  metricWithOneFieldBroken,
+  ratingWithOneFieldBroken,
+  validMetric,
+  validRating,
+} from '../support/arbitraries.ts';
 
 const RUNS = 1_000;
 const bytes = (text: string) => Buffer.from(text, 'utf8');

@@ -5,12 +5,12 @@ import { it } from '@fast-check/vitest';
 import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
-import { validMetric, validRating } from '../../contracts/arbitraries.ts';
 import { MetricEvent } from '../../contracts/metric.ts';
 import { RATING_MAX_BYTES, RatingEvent } from '../../contracts/rating.ts';
 import type { DecodeFailureKind, DecodeResult, Decoder } from '../../helpers/codec/decode.ts';
 import { createEncoder } from '../../helpers/codec/encode.ts';
 import { decodeMetric, decodeRating, METRIC_CONTRACT, RATING_CONTRACT } from '../../helpers/codec/events.ts';
+import { validMetric, validRating } from '../support/arbitraries.ts';
 import { fieldOf } from './fixture-table.ts';
 
 const RUNS = 1_000;

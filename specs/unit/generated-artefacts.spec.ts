@@ -11,6 +11,9 @@ import {
 } from '@asyncapi/parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MetricEvent } from '../../contracts/metric.ts';
+import { RatingEvent } from '../../contracts/rating.ts';
+import { TOPICS } from '../../contracts/topics.ts';
 import {
   asyncApiDocument,
   GENERATED_DIR,
@@ -18,10 +21,7 @@ import {
   renderArtefacts,
   sparkDdlOf,
   sparkStructTypeOf,
-} from '../../contracts/generate.ts';
-import { MetricEvent } from '../../contracts/metric.ts';
-import { RatingEvent } from '../../contracts/rating.ts';
-import { TOPICS } from '../../contracts/topics.ts';
+} from '../../helpers/artefacts/generate.ts';
 import { decodeMetric, decodeRating } from '../../helpers/codec/events.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

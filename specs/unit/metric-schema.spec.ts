@@ -4,10 +4,10 @@ import { it } from '@fast-check/vitest';
 import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
-import { metricWithOneFieldBroken, validMetric } from '../../contracts/arbitraries.ts';
 import { MetricEvent, metricInvariants } from '../../contracts/metric.ts';
 import { createEncoder } from '../../helpers/codec/encode.ts';
 import { decodeMetric, METRIC_CONTRACT } from '../../helpers/codec/events.ts';
+import { metricWithOneFieldBroken, validMetric } from '../support/arbitraries.ts';
 import { declaresAll, describeFixtureTable, expectRefusal, fieldOf, loadFixtures } from './fixture-table.ts';
 
 const { valid, invalid } = loadFixtures('metrics');

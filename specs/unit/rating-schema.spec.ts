@@ -4,10 +4,10 @@ import { it } from '@fast-check/vitest';
 import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
-import { type Breakage, ratingWithOneFieldBroken, validRating } from '../../contracts/arbitraries.ts';
 import { RatingEvent } from '../../contracts/rating.ts';
 import { createEncoder } from '../../helpers/codec/encode.ts';
 import { decodeRating, RATING_CONTRACT } from '../../helpers/codec/events.ts';
+import { type Breakage, ratingWithOneFieldBroken, validRating } from '../support/arbitraries.ts';
 import { declaresAll, describeFixtureTable, expectRefusal, fieldOf, loadFixtures } from './fixture-table.ts';
 
 const { valid, invalid } = loadFixtures('ratings');

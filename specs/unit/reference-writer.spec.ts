@@ -4,11 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import { it as prop } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { validMetric, validRating } from '../../contracts/arbitraries.ts';
 import { createEncoder } from '../../helpers/codec/encode.ts';
 import { decodeRating, METRIC_CONTRACT, RATING_CONTRACT } from '../../helpers/codec/events.ts';
 import { doubleLiteral } from '../../helpers/codec/serialize.ts';
 import { randomRatings } from '../../helpers/sources/random-ratings.ts';
+import { validMetric, validRating } from '../support/arbitraries.ts';
 
 const encodeRating = createEncoder(RATING_CONTRACT);
 const encodeMetric = createEncoder(METRIC_CONTRACT);

@@ -1,10 +1,10 @@
 // The ACLs an application principal needs to run this project's flows (topics, produce, consume,
-// verify) on a cluster with an authorizer, derived from the topic contracts rather than listed by hand.
+// verify) on a cluster with an authorizer, derived from the topic and group contracts rather than listed
+// by hand. The security spec grants exactly these on a broker of its own and proves every flow runs.
 
-import kafkajs, { type AclEntry, type Admin } from 'kafkajs';
-import { APP_GROUP_PREFIXES } from '../../contracts/groups.ts';
-import { TOPICS } from '../../contracts/topics.ts';
-import { pollUntil } from '../wait/poll-until.ts';
+import kafkajs, { type AclEntry } from 'kafkajs';
+import { APP_GROUP_PREFIXES } from './groups.ts';
+import { TOPICS } from './topics.ts';
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
@@ -60,34 +60,4 @@ export function appAcls(principal: string): AclEntry[] {
       AclOperationTypes.IDEMPOTENT_WRITE,
     ),
   ];
-}
-
-/** The ACLs of `principal` the broker's authorizer currently holds. */
-async function aclCount(admin: Admin, principal: string): Promise<number> {
-  const described = await admin.describeAcls({
-    resourceType: AclResourceTypes.ANY,
-    resourcePatternType: ResourcePatternTypes.ANY,
-    principal,
-    operation: AclOperationTypes.ANY,
-    permissionType: AclPermissionTypes.ANY,
-  });
-  return described.resources.reduce((sum, resource) => sum + resource.acls.length, 0);
-}
-
-/**
- * Grants {@link appAcls} through `admin` (a super user) and resolves once the broker enforces them: the
- * controller commits the ACLs, but the broker's authorizer applies them a moment later.
- */
-export async function grantAppAcls(admin: Admin, principal: string, timeoutMs = 10_000): Promise<void> {
-  const acl = appAcls(principal);
-  await admin.createAcls({ acl });
-  await pollUntil(
-    () => aclCount(admin, principal),
-    (held) => held >= acl.length,
-    {
-      what: `the broker to enforce the ${acl.length} ACLs granted to ${principal}`,
-      timeoutMs,
-      show: (held) => `${String(held)} ACLs held`,
-    },
-  );
 }

@@ -7,22 +7,22 @@ import type {
   MessageProviders,
 } from '@pact-foundation/pact';
 import { MessageProviderPact, providerWithMetadata } from '@pact-foundation/pact';
-import type { MetricEvent } from '../../contracts/metric.ts';
+import type { MetricEvent } from '../../../contracts/metric.ts';
 import {
   MESSAGE_CONTENT_TYPE,
   METRIC_MESSAGE,
   PACT_DIR,
   PACT_PROVIDER,
   RATING_MESSAGE,
-} from '../../contracts/pact.ts';
-import type { RatingEvent } from '../../contracts/rating.ts';
-import { METRICS_TOPIC, RATINGS_TOPIC, type TopicSpec } from '../../contracts/topics.ts';
-import type { EncodeResult } from '../codec/encode.ts';
-import { createEncoder } from '../codec/encode.ts';
-import { RATING_CONTRACT } from '../codec/events.ts';
-import { CheckFailedError } from '../errors.ts';
-import { encodeMetric, metricKey } from '../producer/metrics-publisher.ts';
-import { ratingKey } from '../producer/ratings-producer.ts';
+} from '../../../contracts/pact.ts';
+import type { RatingEvent } from '../../../contracts/rating.ts';
+import { METRICS_TOPIC, RATINGS_TOPIC, type TopicSpec } from '../../../contracts/topics.ts';
+import type { EncodeResult } from '../../../helpers/codec/encode.ts';
+import { createEncoder } from '../../../helpers/codec/encode.ts';
+import { RATING_CONTRACT } from '../../../helpers/codec/events.ts';
+import { CheckFailedError } from '../../../helpers/errors.ts';
+import { encodeMetric, metricKey } from '../../../helpers/producer/metrics-publisher.ts';
+import { ratingKey } from '../../../helpers/producer/ratings-producer.ts';
 
 /** A record as a producer writes it: topic, key and value bytes. */
 export interface ProducedRecord {

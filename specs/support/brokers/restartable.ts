@@ -1,9 +1,9 @@
 // A broker a fault spec may bounce: always its own (never the run's shared one), from the run's provider.
 import { getContainerRuntimeClient } from 'testcontainers';
-import { freePorts, startNativeBroker } from './native.ts';
-import { DEFAULT_KAFKA_IMAGE, startKafkaContainer } from './testcontainers.ts';
-import type { ProviderName, RestartableBroker } from './types.ts';
-import { waitForBroker } from './wait-ready.ts';
+import { freePorts, startNativeBroker } from '../../../helpers/kafka/native.ts';
+import { DEFAULT_KAFKA_IMAGE, startKafkaContainer } from '../../../helpers/kafka/testcontainers.ts';
+import type { ProviderName, RestartableBroker } from '../../../helpers/kafka/types.ts';
+import { waitForBroker } from '../../../helpers/kafka/wait-ready.ts';
 
 /** The engine's handle on a container (dockerode's, which testcontainers uses but this project does not depend on). */
 type EngineContainer = ReturnType<

@@ -1,13 +1,19 @@
-// Derives the artefacts other teams consume (JSON Schema, Spark schemas, AsyncAPI) from the contracts,
-// so no field list is ever restated by hand. `node contracts/generate.ts` writes them to contracts/generated/.
+// Derives the artefacts other teams consume (JSON Schema, Spark schemas, AsyncAPI) from the contracts, so
+// no field list is ever restated by hand. `npm run contracts:generate` writes them to contracts/generated/.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type TObject, type TSchema, TypeGuard } from '@sinclair/typebox';
-import packageJson from '../package.json' with { type: 'json' };
-import { MetricEvent } from './metric.ts';
-import { RatingEvent } from './rating.ts';
-import { METRICS_TOPIC, RATINGS_DLQ_TOPIC, RATINGS_TOPIC, TOPICS, type TopicSpec } from './topics.ts';
+import { MetricEvent } from '../../contracts/metric.ts';
+import { RatingEvent } from '../../contracts/rating.ts';
+import {
+  METRICS_TOPIC,
+  RATINGS_DLQ_TOPIC,
+  RATINGS_TOPIC,
+  TOPICS,
+  type TopicSpec,
+} from '../../contracts/topics.ts';
+import packageJson from '../../package.json' with { type: 'json' };
 
 /** Where the generated artefacts live, relative to the repository root. */
 export const GENERATED_DIR = 'contracts/generated';
@@ -342,7 +348,7 @@ function prettyJson(value: Json): string {
 }
 
 if (import.meta.main) {
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const written = writeArtefacts(join(root, GENERATED_DIR));
   for (const file of written) console.log(`${GENERATED_DIR}/${file}`);
 }

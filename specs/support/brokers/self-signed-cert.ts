@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
-import { InfrastructureError } from '../errors.ts';
-import { runTool } from '../tools/run-tool.ts';
-import { findJava } from './native.ts';
+import { InfrastructureError } from '../../../helpers/errors.ts';
+import { findJava } from '../../../helpers/kafka/native.ts';
+import { runTool } from '../../../helpers/tools/run-tool.ts';
 
 /** A PKCS12 keystore for the broker and the matching certificate for clients. */
 export interface SelfSignedKeystore {

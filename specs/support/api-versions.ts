@@ -1,5 +1,5 @@
 import { Socket } from 'node:net';
-import { InfrastructureError } from '../errors.ts';
+import { InfrastructureError } from '../../helpers/errors.ts';
 
 /** One entry of an ApiVersions answer. */
 export interface ApiVersionRange {

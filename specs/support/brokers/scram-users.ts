@@ -1,8 +1,8 @@
 // SCRAM users created in a running KafkaContainer, without their passwords ever reaching a command line.
 
 import type { StartedTestContainer } from 'testcontainers';
-import { InfrastructureError } from '../errors.ts';
-import { maskSecrets } from '../tools/run-tool.ts';
+import { InfrastructureError } from '../../../helpers/errors.ts';
+import { maskSecrets } from '../../../helpers/tools/run-tool.ts';
 
 /** A SCRAM user: a name and its password. */
 export interface ScramUser {

@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { getContainerRuntimeClient } from 'testcontainers';
-import { kafkaClient } from '../clients/kafka-client.ts';
-import { pollUntil } from '../wait/poll-until.ts';
+import { kafkaClient } from '../../../helpers/clients/kafka-client.ts';
+import { freePorts, startNativeBroker } from '../../../helpers/kafka/native.ts';
+import { DEFAULT_KAFKA_IMAGE, startKafkaContainer } from '../../../helpers/kafka/testcontainers.ts';
+import type { ProviderName, StartedBroker } from '../../../helpers/kafka/types.ts';
+import { pollUntil } from '../../../helpers/wait/poll-until.ts';
 import { grantAppAcls } from './app-acls.ts';
-import { freePorts, startNativeBroker } from './native.ts';
 import { createScramUsers, type ScramUser } from './scram-users.ts';
 import { createSelfSignedKeystore, type SelfSignedKeystore } from './self-signed-cert.ts';
-import { DEFAULT_KAFKA_IMAGE, startKafkaContainer } from './testcontainers.ts';
-import type { ProviderName, StartedBroker } from './types.ts';
 
 /** A SCRAM user of the secure broker: a name and its password. */
 export type { ScramUser };

@@ -1,11 +1,11 @@
 // What the downstream consumers do with a record, as code both the Pact consumer specs and the broker
 // round trip run: decode the value tolerantly (Spark's from_json ignores unknown fields) and check the key.
 
-import type { MetricEvent } from '../../contracts/metric.ts';
-import type { RatingEvent } from '../../contracts/rating.ts';
-import type { DecodeResult } from '../codec/decode.ts';
-import { decodeMetric, decodeRating } from '../codec/events.ts';
-import { CheckFailedError } from '../errors.ts';
+import type { MetricEvent } from '../../../contracts/metric.ts';
+import type { RatingEvent } from '../../../contracts/rating.ts';
+import type { DecodeResult } from '../../../helpers/codec/decode.ts';
+import { decodeMetric, decodeRating } from '../../../helpers/codec/events.ts';
+import { CheckFailedError } from '../../../helpers/errors.ts';
 
 /** A record as a consumer receives it: value bytes (or already parsed JSON) and its metadata. */
 export interface ReceivedMessage {

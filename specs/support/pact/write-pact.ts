@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Pact, SpecificationVersion } from '@pact-foundation/pact';
-import { PACT_DIR, PACT_PROVIDER, pactFile } from '../../contracts/pact.ts';
+import { PACT_DIR, PACT_PROVIDER, pactFile } from '../../../contracts/pact.ts';
 
 /** A Pact V4 consumer pact of `consumer` with our provider, written into `dir`. */
 export function consumerPact(consumer: string, dir: string): Pact {

@@ -11,8 +11,8 @@ import {
   TypeGuard,
 } from '@sinclair/typebox';
 import fc from 'fast-check';
-import { METRIC_MAX_BYTES, MetricEvent, metricInvariants } from './metric.ts';
-import { RATING_MAX_BYTES, RatingEvent } from './rating.ts';
+import { METRIC_MAX_BYTES, MetricEvent, metricInvariants } from '../../contracts/metric.ts';
+import { RATING_MAX_BYTES, RatingEvent } from '../../contracts/rating.ts';
 
 /** At most this many keys in a generated record, so a valid event stays within its contract's byte limit. */
 export const RECORD_MAX_KEYS = 5;
