@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { CONSUME_GROUP } from '../../contracts/groups.ts';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
@@ -7,7 +7,7 @@ import type { DecodeFailureKind } from '../codec/decode.ts';
 import { decodeRating } from '../codec/events.ts';
 import { pollUntil } from '../wait/poll-until.ts';
 import { type DeadLetter, writeDeadLetters } from './dead-letter.ts';
-import { offsetCommitter } from './offset-committer.ts';
+import { type OffsetCommitter, offsetCommitter } from './offset-committer.ts';
 
 /** The consumer group of the hello-world flow. */
 export const DEFAULT_GROUP_ID = CONSUME_GROUP;
@@ -102,182 +102,225 @@ export function toConsumedRecord(partition: number, message: KafkaMessage): Cons
  * batch. An invalid record is counted with its reason and committed past: it never throws out of
  * the handler (kafkajs would retry it forever) and never stalls the run.
  */
-export async function consumeRatings(
-  kafka: Kafka,
-  options: Partial<ConsumeOptions> = {},
-): Promise<ConsumeSummary> {
-  const topic = options.topic ?? RATINGS_TOPIC.name;
-  const maxMessages = options.maxMessages ?? Number.POSITIVE_INFINITY;
-  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
-  const sampleSize = options.sampleSize ?? 5;
-  const sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
-  const decode = decodeRating();
-  const consumer: Consumer = kafka.consumer({
-    groupId: options.groupId ?? DEFAULT_GROUP_ID,
-    // Short session and heartbeat: a restarted consumer takes its partitions back quickly.
-    sessionTimeout: sessionTimeoutMs,
-    heartbeatInterval: Math.min(1_000, Math.floor(sessionTimeoutMs / 5)),
-    maxWaitTimeInMs: 250,
+export function consumeRatings(kafka: Kafka, options: Partial<ConsumeOptions> = {}): Promise<ConsumeSummary> {
+  return new RatingsRun(kafka, options).run();
+}
+
+const emptySummary = (): ConsumeSummary => ({
+  total: 0,
+  valid: 0,
+  invalid: 0,
+  invalidByReason: {},
+  errors: [],
+  perPartition: {},
+  ratingDistribution: {},
+  firstRecords: [],
+  committed: {},
+  elapsedMs: 0,
+  lastRecordMs: 0,
+  deadLettered: 0,
+  stoppedBecause: 'idle-timeout',
+  error: undefined,
+});
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** One run of {@link consumeRatings}: the consumer, what it saw, and how the run ends. */
+class RatingsRun {
+  private readonly topic: string;
+  private readonly maxMessages: number;
+  private readonly idleTimeoutMs: number;
+  private readonly sampleSize: number;
+  private readonly decode = decodeRating();
+  private readonly consumer: Consumer;
+  private readonly deadLetterProducer: Producer | undefined;
+  private readonly commits: OffsetCommitter;
+  private readonly summary = emptySummary();
+  private readonly started = performance.now();
+  private lastActivity = Date.now();
+  /** Set once by {@link end}: every later event (a batch, a crash) is ignored. */
+  private done = false;
+  private restarting = false;
+  private finish: () => void = () => {};
+  private readonly finished = new Promise<void>((resolve) => {
+    this.finish = resolve;
   });
-  const summary: ConsumeSummary = {
-    total: 0,
-    valid: 0,
-    invalid: 0,
-    invalidByReason: {},
-    errors: [],
-    perPartition: {},
-    ratingDistribution: {},
-    firstRecords: [],
-    committed: {},
-    elapsedMs: 0,
-    lastRecordMs: 0,
-    deadLettered: 0,
-    stoppedBecause: 'idle-timeout',
-    error: undefined,
-  };
-  const deadLetterTopic = options.deadLetterTopic;
-  const deadLetterProducer = deadLetterTopic
-    ? kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        retry: { retries: 5 },
-      })
-    : undefined;
-  const started = performance.now();
-  let lastActivity = Date.now();
-  let finish: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  const abort = (): void => {
-    summary.stoppedBecause = 'aborted';
-    finish();
-  };
-  if (options.signal?.aborted) abort();
-  options.signal?.addEventListener('abort', abort, { once: true });
-  // Commits run beside the fetch loop, one at a time (see offset-committer.ts); the run ends with a flush.
-  const commits = offsetCommitter(consumer, topic, (partition, offset) => {
-    summary.committed[partition] = offset;
-    summary.lastRecordMs = performance.now() - started;
-  });
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    lastActivity = Date.now();
+
+  private readonly options: Partial<ConsumeOptions>;
+
+  constructor(kafka: Kafka, options: Partial<ConsumeOptions>) {
+    this.options = options;
+    this.topic = options.topic ?? RATINGS_TOPIC.name;
+    this.maxMessages = options.maxMessages ?? Number.POSITIVE_INFINITY;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+    this.sampleSize = options.sampleSize ?? 5;
+    const sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
+    this.consumer = kafka.consumer({
+      groupId: options.groupId ?? DEFAULT_GROUP_ID,
+      // Short session and heartbeat: a restarted consumer takes its partitions back quickly.
+      sessionTimeout: sessionTimeoutMs,
+      heartbeatInterval: Math.min(1_000, Math.floor(sessionTimeoutMs / 5)),
+      maxWaitTimeInMs: 250,
+    });
+    this.deadLetterProducer = options.deadLetterTopic
+      ? kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+          retry: { retries: 5 },
+        })
+      : undefined;
+    // Commits run beside the fetch loop, one at a time (see offset-committer.ts); the run ends with a flush.
+    this.commits = offsetCommitter(this.consumer, this.topic, (partition, offset) => {
+      this.summary.committed[partition] = offset;
+      this.summary.lastRecordMs = performance.now() - this.started;
+    });
+  }
+
+  async run(): Promise<ConsumeSummary> {
+    const { signal } = this.options;
+    if (signal?.aborted) this.end('aborted');
+    signal?.addEventListener('abort', () => this.end('aborted'), { once: true });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.joined());
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.restartAfterFatalCrash(payload.error);
+    });
+    await this.deadLetterProducer?.connect();
+    await this.consumer.connect();
+    try {
+      await this.subscribeAndRun();
+      const idleCheck = setInterval(
+        () => {
+          if (Date.now() - this.lastActivity >= this.idleTimeoutMs) this.end('idle-timeout');
+        },
+        Math.min(250, this.idleTimeoutMs),
+      );
+      await this.finished;
+      clearInterval(idleCheck);
+      await this.flushCommits();
+    } finally {
+      await this.consumer.disconnect();
+      await this.deadLetterProducer?.disconnect();
+    }
+    this.summary.elapsedMs = performance.now() - this.started;
+    return this.summary;
+  }
+
+  /** Ends the run (the first reason wins; an error always shows as one). */
+  private end(reason: ConsumeSummary['stoppedBecause'], error?: string): void {
+    if (error !== undefined) {
+      this.summary.error ??= error;
+      this.summary.stoppedBecause = 'error';
+    } else if (!this.done && reason !== 'idle-timeout') {
+      this.summary.stoppedBecause = reason;
+    }
+    this.done = true;
+    this.finish();
+  }
+
+  private async subscribeAndRun(): Promise<void> {
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: this.options.fromBeginning ?? false });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  private joined(): void {
+    this.lastActivity = Date.now();
     // Offsets processed under the previous assignment are read again by whoever owns them now.
-    commits.forget();
+    this.commits.forget();
     // GROUP_JOIN fires inside kafkajs' join, before the first fetch, so the seek is what that fetch uses.
     // Repeated on a re-join (a crash on a fresh broker restarts the consumer) until something was committed.
-    if (Object.keys(summary.committed).length === 0) {
-      for (const start of options.startOffsets ?? []) consumer.seek({ topic, ...start });
+    if (Object.keys(this.summary.committed).length === 0) {
+      for (const start of this.options.startOffsets ?? [])
+        this.consumer.seek({ topic: this.topic, ...start });
     }
-    options.onJoined?.();
-  });
+    this.options.onJoined?.();
+  }
 
-  const runConfig: Parameters<Consumer['run']>[0] = {
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      if (summary.error !== undefined) return;
-      let last: string | undefined;
-      const letters: DeadLetter[] = [];
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale() || summary.total >= maxMessages) break;
-        const failure = account(summary, batch.partition, message, decode, sampleSize, options.onEvent);
-        if (failure && deadLetterTopic)
-          letters.push({ topic, partition: batch.partition, message, ...failure });
-        last = message.offset;
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
+    if (this.summary.error !== undefined) return;
+    const { deadLetterTopic } = this.options;
+    let last: string | undefined;
+    const letters: DeadLetter[] = [];
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || this.summary.total >= this.maxMessages) break;
+      const failure = account(
+        this.summary,
+        batch.partition,
+        message,
+        this.decode,
+        this.sampleSize,
+        this.options.onEvent,
+      );
+      if (failure && deadLetterTopic)
+        letters.push({ topic: this.topic, partition: batch.partition, message, ...failure });
+      last = message.offset;
+    }
+    if (this.deadLetterProducer && deadLetterTopic && letters.length > 0) {
+      try {
+        await writeDeadLetters(this.deadLetterProducer, deadLetterTopic, letters);
+        this.summary.deadLettered += letters.length;
+      } catch (error) {
+        // Not committed: the records stay on the source topic for the next run to route.
+        this.end(
+          'error',
+          `dead-letter write to ${deadLetterTopic} failed, offsets not committed: ${messageOf(error)}`,
+        );
+        return;
       }
-      if (deadLetterProducer && deadLetterTopic && letters.length > 0) {
-        try {
-          await writeDeadLetters(deadLetterProducer, deadLetterTopic, letters);
-          summary.deadLettered += letters.length;
-        } catch (error) {
-          // Not committed: the records stay on the source topic for the next run to route.
-          summary.error = `dead-letter write to ${deadLetterTopic} failed, offsets not committed: ${error instanceof Error ? error.message : String(error)}`;
-          summary.stoppedBecause = 'error';
-          finish();
-          return;
-        }
-      }
-      if (last !== undefined) {
-        resolveOffset(last);
-        commits.request(batch.partition, (BigInt(last) + 1n).toString());
-        lastActivity = Date.now();
-      }
-      await heartbeat();
-      if (summary.total >= maxMessages) {
-        summary.stoppedBecause = 'max-messages';
-        finish();
-      }
-    },
-  };
+    }
+    if (last !== undefined) {
+      resolveOffset(last);
+      this.commits.request(batch.partition, (BigInt(last) + 1n).toString());
+      this.lastActivity = Date.now();
+    }
+    await heartbeat();
+    if (this.summary.total >= this.maxMessages) this.end('max-messages');
+  }
 
-  // kafkajs restarts a crashed consumer only when the crash's cause is retriable; other crashes (seen while
-  // a broker shuts down) leave it stopped for good, and the run would idle until its timeout with the
-  // records still unread. Such a consumer is started again, within the idle timeout; past it the run ends
-  // with the error instead of stalling.
-  let done = false;
-  void finished.then(() => {
-    done = true;
-  });
-  let restarting = false;
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (payload.restart || done || restarting) return;
-    restarting = true;
-    const cause = payload.error instanceof Error ? payload.error.message : String(payload.error);
+  /**
+   * kafkajs restarts a crashed consumer only when the crash's cause is retriable; other crashes (seen
+   * while a broker shuts down) leave it stopped for good, and the run would idle until its timeout with
+   * the records still unread. Such a consumer is started again, within the idle timeout; past it the run
+   * ends with the error instead of stalling.
+   */
+  private restartAfterFatalCrash(crash: unknown): void {
+    if (this.done || this.restarting) return;
+    this.restarting = true;
     pollUntil(
       async () => {
-        if (done) return true;
-        await consumer.connect();
-        await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
-        await consumer.run(runConfig);
+        if (this.done) return true;
+        await this.consumer.connect();
+        await this.subscribeAndRun();
         return true;
       },
       (ok) => ok,
       {
-        what: `the consumer of ${topic} to start again after it stopped (${cause})`,
-        timeoutMs: idleTimeoutMs,
+        what: `the consumer of ${this.topic} to start again after it stopped (${messageOf(crash)})`,
+        timeoutMs: this.idleTimeoutMs,
         intervalMs: 250,
         maxIntervalMs: 2_000,
-        retryOn: () => !done,
+        retryOn: () => !this.done,
       },
     ).then(
       () => {
-        restarting = false;
+        this.restarting = false;
       },
-      (error: unknown) => {
-        summary.error ??= error instanceof Error ? error.message : String(error);
-        summary.stoppedBecause = 'error';
-        finish();
-      },
+      (error: unknown) => this.end('error', messageOf(error)),
     );
-  });
-
-  await deadLetterProducer?.connect();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
-    await consumer.run(runConfig);
-    const idleCheck = setInterval(
-      () => {
-        if (Date.now() - lastActivity >= idleTimeoutMs) finish();
-      },
-      Math.min(250, idleTimeoutMs),
-    );
-    await finished;
-    clearInterval(idleCheck);
-    try {
-      await commits.flush();
-    } catch (error) {
-      summary.error ??= `commit of offsets on ${topic} failed: ${error instanceof Error ? error.message : String(error)}`;
-      summary.stoppedBecause = 'error';
-    }
-  } finally {
-    await consumer.disconnect();
-    await deadLetterProducer?.disconnect();
   }
-  summary.elapsedMs = performance.now() - started;
-  return summary;
+
+  private async flushCommits(): Promise<void> {
+    try {
+      await this.commits.flush();
+    } catch (error) {
+      this.summary.error ??= `commit of offsets on ${this.topic} failed: ${messageOf(error)}`;
+      this.summary.stoppedBecause = 'error';
+    }
+  }
 }
 
 function account(

@@ -8,10 +8,10 @@ import { pollUntil } from '../wait/poll-until.ts';
 import { kafkaVersionIn, resolveLibsDir } from './native/jars.ts';
 import { findJava, requireJava } from './native/java.ts';
 import type { KafkaJvm } from './native/jvm-process.ts';
-import { nodeFiles, nodeJvm, writeNodeFiles } from './native/node.ts';
+import { type NodeFiles, nodeFiles, nodeJvm, writeNodeFiles } from './native/node.ts';
 import { ownedWorkDir } from './native/owned-dir.ts';
 import { freePorts } from './native/ports.ts';
-import { brokerSettings, type QuorumLayout } from './native/settings.ts';
+import { brokerSettings, type NodeLayout, type QuorumLayout } from './native/settings.ts';
 import { formatStorage, randomClusterId } from './native/storage.ts';
 import type { StartedBroker } from './types.ts';
 import { describeClusterOnce } from './wait-ready.ts';
@@ -93,6 +93,79 @@ async function registeredBrokers(addresses: readonly string[]): Promise<number> 
   throw failure;
 }
 
+/** What a node is made of before it runs: its files, its settings' layout and its JVM. */
+interface Member {
+  nodeId: number;
+  address: string;
+  files: NodeFiles;
+  jvm: KafkaJvm;
+  layout: NodeLayout;
+}
+
+/** Everything the nodes share: the tools, the jars and how long a node may take. */
+interface ClusterPlan {
+  java: string;
+  classpath: string;
+  kafkaVersion: string;
+  heap: string;
+  jvmFlags: string[];
+  readyTimeoutMs: number;
+  shutdownTimeoutMs: number;
+}
+
+/**
+ * Lays the nodes out on free loopback ports (a broker and a controller port each) under `workDir`. A voter
+ * is id@host:port:directoryId; each node's metadata dir is formatted with its own directory id, listed
+ * in `initialControllers`.
+ */
+async function planMembers(
+  size: number,
+  workDir: string,
+  plan: ClusterPlan,
+): Promise<{ members: Member[]; quorum: QuorumLayout; initialControllers: string }> {
+  const ports = await freePorts(2 * size);
+  const ids = Array.from({ length: size }, (_, index) => index + 1);
+  const quorum: QuorumLayout = { controllerPorts: ids.map((_, index) => ports[size + index]!) };
+  const directoryIds = ids.map(() => randomClusterId());
+  const initialControllers = ids
+    .map((id, index) => `${id}@127.0.0.1:${quorum.controllerPorts[index]}:${directoryIds[index]}`)
+    .join(',');
+  const members = ids.map((nodeId, index): Member => {
+    const files = nodeFiles(join(workDir, `node-${nodeId}`));
+    const address = `127.0.0.1:${ports[index]}`;
+    const jvm = nodeJvm(files, {
+      ...plan,
+      brokers: [address],
+      label: `Kafka ${plan.kafkaVersion} (native cluster, node ${nodeId})`,
+    });
+    const layout = {
+      nodeId,
+      port: ports[index]!,
+      controllerPort: quorum.controllerPorts[index]!,
+      dataDir: files.dataDir,
+      listeners: [],
+    };
+    return { nodeId, address, files, jvm, layout };
+  });
+  return { members, quorum, initialControllers };
+}
+
+/** Resolves once `count` brokers are registered and unfenced, as the first node that answers reports. */
+function waitForRegistered(brokers: readonly string[], count: number, timeoutMs: number): Promise<number> {
+  return pollUntil(
+    () => registeredBrokers(brokers),
+    (registered) => registered >= count,
+    {
+      what: `${count} registered brokers in the native cluster at ${brokers.join(',')}`,
+      timeoutMs,
+      intervalMs: 50,
+      maxIntervalMs: 200,
+      retryOn: () => true,
+      show: (registered) => `${String(registered)} registered`,
+    },
+  );
+}
+
 /**
  * Starts a KRaft cluster of combined nodes with a dynamic (KIP-853) quorum: every node lists every
  * controller in `controller.quorum.bootstrap.servers` and is formatted with the same
@@ -115,38 +188,9 @@ export async function startNativeCluster(options: Partial<ClusterOptions> = {}):
   const libsDir = options.libsDir ?? (await resolveLibsDir());
   const kafkaVersion = await kafkaVersionIn(libsDir);
   const classpath = join(libsDir, '*');
-
-  const ports = await freePorts(2 * size);
-  const ids = Array.from({ length: size }, (_, index) => index + 1);
-  const quorum: QuorumLayout = { controllerPorts: ids.map((_, index) => ports[size + index]!) };
-  // A voter is id@host:port:directoryId; each node's metadata dir is formatted with its own directory id.
-  const directoryIds = ids.map(() => randomClusterId());
-  const initialControllers = ids
-    .map((id, index) => `${id}@127.0.0.1:${quorum.controllerPorts[index]}:${directoryIds[index]}`)
-    .join(',');
   const workDir = await mkdtemp(join(tmpdir(), 'kafka-cluster-'));
-  const members = ids.map((nodeId, index) => {
-    const files = nodeFiles(join(workDir, `node-${nodeId}`));
-    const address = `127.0.0.1:${ports[index]}`;
-    const jvm = nodeJvm(files, {
-      java,
-      classpath,
-      heap,
-      jvmFlags,
-      brokers: [address],
-      label: `Kafka ${kafkaVersion} (native cluster, node ${nodeId})`,
-      readyTimeoutMs,
-      shutdownTimeoutMs,
-    });
-    const layout = {
-      nodeId,
-      port: ports[index]!,
-      controllerPort: quorum.controllerPorts[index]!,
-      dataDir: files.dataDir,
-      listeners: [],
-    };
-    return { nodeId, address, files, jvm, layout };
-  });
+  const plan = { java, classpath, kafkaVersion, heap, jvmFlags, readyTimeoutMs, shutdownTimeoutMs };
+  const { members, quorum, initialControllers } = await planMembers(size, workDir, plan);
   const brokers = members.map((member) => member.address);
 
   // Killed, not shut down: the data is removed next, and clean shutdowns of every node at once wait out
@@ -160,20 +204,8 @@ export async function startNativeCluster(options: Partial<ClusterOptions> = {}):
       await Promise.all(members.map((member) => member.jvm.halt('SIGKILL')));
     },
   );
-
   const waitForBrokers = async (count = size): Promise<void> => {
-    await pollUntil(
-      () => registeredBrokers(brokers),
-      (registered) => registered >= count,
-      {
-        what: `${count} registered brokers in the native cluster at ${brokers.join(',')}`,
-        timeoutMs: readyTimeoutMs,
-        intervalMs: 50,
-        maxIntervalMs: 200,
-        retryOn: () => true,
-        show: (registered) => `${String(registered)} registered`,
-      },
-    );
+    await waitForRegistered(brokers, count, readyTimeoutMs);
   };
 
   try {
@@ -181,14 +213,8 @@ export async function startNativeCluster(options: Partial<ClusterOptions> = {}):
     await Promise.all(
       members.map(async ({ files, layout }) => {
         await writeNodeFiles(files, brokerSettings(layout, settings, quorum));
-        await formatStorage({
-          java,
-          classpath,
-          ...files,
-          clusterId,
-          quorumArgs: ['--initial-controllers', initialControllers],
-          formatArgs: [],
-        });
+        const quorumArgs = ['--initial-controllers', initialControllers];
+        await formatStorage({ java, classpath, ...files, clusterId, quorumArgs, formatArgs: [] });
       }),
     );
     for (const member of members) member.jvm.launch();
@@ -219,10 +245,7 @@ export async function startNativeCluster(options: Partial<ClusterOptions> = {}):
 }
 
 /** The handle on one member: stop, kill and start act on its JVM alone. */
-function clusterNode(
-  member: { nodeId: number; address: string; files: { logFile: string }; jvm: KafkaJvm },
-  clusterStopped: () => boolean,
-): ClusterNode {
+function clusterNode(member: Member, clusterStopped: () => boolean): ClusterNode {
   const { jvm } = member;
   return {
     nodeId: member.nodeId,
