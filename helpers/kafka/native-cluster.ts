@@ -135,6 +135,7 @@ async function planMembers(
     const address = `127.0.0.1:${ports[index]}`;
     const jvm = nodeJvm(files, {
       ...plan,
+      ownedDir: workDir,
       brokers: [address],
       label: `Kafka ${plan.kafkaVersion} (native cluster, node ${nodeId})`,
     });

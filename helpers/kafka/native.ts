@@ -90,6 +90,7 @@ export async function startNativeBroker(options: Partial<NativeOptions> = {}): P
     label: `Kafka ${kafkaVersion} (native)`,
     readyTimeoutMs,
     shutdownTimeoutMs,
+    ownedDir: workDir,
   });
 
   // A test run that ends without stop() must not leave a JVM or a data dir behind.

@@ -52,6 +52,8 @@ export interface NodeJvmSpec {
   label: string;
   readyTimeoutMs: number;
   shutdownTimeoutMs: number;
+  /** The folder its owner removes at stop: the node's own, or the cluster's. */
+  ownedDir: string;
 }
 
 /** The broker JVM of a node: the project's JVM flags, a fixed heap, logs to the node's files. */
@@ -77,5 +79,6 @@ export function nodeJvm(files: NodeFiles, spec: NodeJvmSpec): KafkaJvm {
     label: spec.label,
     readyTimeoutMs: spec.readyTimeoutMs,
     shutdownTimeoutMs: spec.shutdownTimeoutMs,
+    ownedDir: spec.ownedDir,
   });
 }
