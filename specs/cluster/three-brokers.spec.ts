@@ -22,7 +22,7 @@ import { FAST_REREGISTRATION } from '../support/brokers/restartable.ts';
 import { jsonOf, runCli } from '../support/cli.ts';
 import { deliveryReport, groupLag, recordsInTopic } from '../support/delivery.ts';
 import { BACKOFF, BATCH, ratingAt, ratings, SPEC_SESSION_MS, seconds, seqRange } from '../support/faults.ts';
-import { readTopic } from '../support/read-topic.ts';
+import { readTopicToEnd } from '../support/read-topic.ts';
 
 const provider = inject('kafkaProvider');
 const cannotStart =
@@ -215,7 +215,7 @@ describe('production profile on a three-broker cluster', () => {
     const produceMs = performance.now() - started;
 
     const inTopic = await recordsInTopic(admin, topic.name);
-    const records = await readTopic(kafka, topic.name, inTopic);
+    const records = await readTopicToEnd(kafka, admin, topic.name, inTopic);
     const report = deliveryReport(
       seqRange(0, summary.sent),
       records
@@ -302,8 +302,14 @@ describe('production profile on a three-broker cluster', () => {
 
     const acked = seqRange(0, before);
     const inTopic = await recordsInTopic(admin, topic.name);
-    // Waits for at least every acknowledged record: a missing one fails here, by timeout, naming the count.
-    const records = await readTopic(kafka, topic.name, Math.max(inTopic, before + cliReport.sent));
+    // Waits for at least every acknowledged record (a missing one fails here, by timeout, naming the
+    // count), and reads every partition to its end.
+    const records = await readTopicToEnd(
+      kafka,
+      admin,
+      topic.name,
+      Math.max(inTopic, before + cliReport.sent),
+    );
     const report = deliveryReport(
       acked,
       records

@@ -1,8 +1,9 @@
 // Reads every record of a topic from the beginning: what a consumer can observe, nothing assumed.
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { expect } from 'vitest';
 import { type ConsumedRecord, toConsumedRecord } from '../../helpers/consumer/ratings-consumer.ts';
+import { pollUntil } from '../../helpers/wait/poll-until.ts';
 
 /** Consumes `topic` from the beginning in a throwaway group until `expected` records arrived. */
 export async function readTopic(
@@ -24,6 +25,52 @@ export async function readTopic(
     await expect
       .poll(() => records.length, { timeout: timeoutMs, interval: 50 })
       .toBeGreaterThanOrEqual(expected);
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
+/**
+ * Consumes `topic` from the beginning until at least `atLeast` records arrived and every partition is
+ * read up to the end offset the cluster reports after that: nothing a reader can see is left unread. A
+ * count alone can be met early, by records nobody counted on (a send refused to its caller that was
+ * appended all the same) while others are still unread.
+ */
+export async function readTopicToEnd(
+  kafka: Kafka,
+  admin: Admin,
+  topic: string,
+  atLeast: number,
+  timeoutMs = 30_000,
+): Promise<ConsumedRecord[]> {
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  const records: ConsumedRecord[] = [];
+  /** The next offset to read, per partition. */
+  const next = new Map<number, bigint>();
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          records.push(toConsumedRecord(batch.partition, message));
+          next.set(batch.partition, BigInt(message.offset) + 1n);
+        }
+      },
+    });
+    await pollUntil(
+      async () => {
+        if (records.length < atLeast) return { read: records.length, behind: ['(count)'] };
+        const ends = await admin.fetchTopicOffsets(topic);
+        const behind = ends
+          .filter(({ partition, high }) => (next.get(partition) ?? 0n) < BigInt(high))
+          .map(({ partition, high }) => `p${partition} at ${next.get(partition) ?? 0n} of ${high}`);
+        return { read: records.length, behind };
+      },
+      ({ behind }) => behind.length === 0,
+      { what: `${topic} read to its end offsets (at least ${atLeast} records)`, timeoutMs, intervalMs: 50 },
+    );
   } finally {
     await consumer.disconnect();
   }
