@@ -5,30 +5,44 @@ import { expect } from 'vitest';
 import { type ConsumedRecord, toConsumedRecord } from '../../helpers/consumer/ratings-consumer.ts';
 import { pollUntil } from '../../helpers/wait/poll-until.ts';
 
-/** Consumes `topic` from the beginning in a throwaway group until `expected` records arrived. */
-export async function readTopic(
-  kafka: Kafka,
-  topic: string,
-  expected: number,
-  timeoutMs = 30_000,
-): Promise<ConsumedRecord[]> {
+/** What a reader consumed so far: every record, and the next offset to read per partition. */
+interface Reading {
+  records: ConsumedRecord[];
+  next: Map<number, bigint>;
+}
+
+/** Consumes `topic` from the beginning in a throwaway group until `done` resolves, then leaves. */
+async function readUntil(kafka: Kafka, topic: string, done: (reading: Reading) => Promise<unknown>) {
   const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  const records: ConsumedRecord[] = [];
+  const reading: Reading = { records: [], next: new Map() };
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) records.push(toConsumedRecord(batch.partition, message));
+        for (const message of batch.messages) {
+          reading.records.push(toConsumedRecord(batch.partition, message));
+          reading.next.set(batch.partition, BigInt(message.offset) + 1n);
+        }
       },
     });
-    await expect
-      .poll(() => records.length, { timeout: timeoutMs, interval: 50 })
-      .toBeGreaterThanOrEqual(expected);
+    await done(reading);
   } finally {
     await consumer.disconnect();
   }
-  return records;
+  return reading.records;
+}
+
+/** Consumes `topic` from the beginning in a throwaway group until `expected` records arrived. */
+export function readTopic(
+  kafka: Kafka,
+  topic: string,
+  expected: number,
+  timeoutMs = 30_000,
+): Promise<ConsumedRecord[]> {
+  return readUntil(kafka, topic, ({ records }) =>
+    expect.poll(() => records.length, { timeout: timeoutMs, interval: 50 }).toBeGreaterThanOrEqual(expected),
+  );
 }
 
 /**
@@ -37,29 +51,15 @@ export async function readTopic(
  * count alone can be met early, by records nobody counted on (a send refused to its caller that was
  * appended all the same) while others are still unread.
  */
-export async function readTopicToEnd(
+export function readTopicToEnd(
   kafka: Kafka,
   admin: Admin,
   topic: string,
   atLeast: number,
   timeoutMs = 30_000,
 ): Promise<ConsumedRecord[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  const records: ConsumedRecord[] = [];
-  /** The next offset to read, per partition. */
-  const next = new Map<number, bigint>();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) {
-          records.push(toConsumedRecord(batch.partition, message));
-          next.set(batch.partition, BigInt(message.offset) + 1n);
-        }
-      },
-    });
-    await pollUntil(
+  return readUntil(kafka, topic, ({ records, next }) =>
+    pollUntil(
       async () => {
         if (records.length < atLeast) return { read: records.length, behind: ['(count)'] };
         const ends = await admin.fetchTopicOffsets(topic);
@@ -70,11 +70,8 @@ export async function readTopicToEnd(
       },
       ({ behind }) => behind.length === 0,
       { what: `${topic} read to its end offsets (at least ${atLeast} records)`, timeoutMs, intervalMs: 50 },
-    );
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
+    ),
+  );
 }
 
 /** Delivery assertion: no record seen twice (by the given identity). */
