@@ -4,6 +4,7 @@ import { RATING_MAX, RATING_MIN, RATING_STEP } from '../../contracts/rating.ts';
 import { RATINGS_DLQ_TOPIC, RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { DEFAULT_GROUP_ID } from '../consumer/ratings-consumer.ts';
 import { type ConsumeFlowResult, runConsumeFlow } from '../flows/consume-flow.ts';
+import { metricsLine } from '../flows/metrics-outcome.ts';
 import { COMMON_OPTIONS, durationFlag, integerFlag, topicFlag } from './args.ts';
 import { requireBrokers } from './brokers.ts';
 import { type CliIo, type Command, defineCommand, printJson, println } from './command.ts';
@@ -182,13 +183,7 @@ function printReport(io: CliIo, report: ConsumeReport): void {
       out(`  ${stars} ${bar(n, max).padEnd(40)} ${formatCount(n)}`);
     }
   }
-  if (report.metrics) {
-    out(
-      'error' in report.metrics
-        ? `  metrics     NOT published to ${report.metrics.topic}: ${report.metrics.error}`
-        : `  metrics     ${report.metrics.published.join(', ')} -> ${report.metrics.topic}`,
-    );
-  }
+  if (report.metrics) out(metricsLine(report.metrics, 12));
   if (report.error) out(`  error       ${report.error}`);
   out(report.ok ? 'OK' : 'FAIL: invalid records were seen');
 }

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { underMinInsyncReplicas } from '../admin/in-sync-replicas.ts';
+import { metricsLine } from '../flows/metrics-outcome.ts';
 import { type ProduceFlowResult, runProduceFlow } from '../flows/produce-flow.ts';
 import { RESTART_CONNECTION_RETRY, retryWithin } from '../producer/ratings-producer.ts';
 import { NotMovieLensError, readMovieLensRatings } from '../sources/movielens-csv.ts';
@@ -313,13 +314,7 @@ function printReport(io: CliIo, report: ProduceReport): void {
   out(
     `  batches   ${latency.batches}, acknowledged in p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms`,
   );
-  if (report.metrics) {
-    out(
-      'error' in report.metrics
-        ? `  metrics   NOT published to ${report.metrics.topic}: ${report.metrics.error}`
-        : `  metrics   ${report.metrics.published.join(', ')} -> ${report.metrics.topic}`,
-    );
-  }
+  if (report.metrics) out(metricsLine(report.metrics, 10));
   if (report.error) out(`  error     ${report.error}`);
   if (report.refused > 0) {
     out(

@@ -15,3 +15,11 @@ export async function metricsOutcome(
     return { topic, error: error instanceof Error ? error.message : String(error) };
   }
 }
+
+/** The summary line for a metrics outcome, its label padded to `width` as the rest of the summary. */
+export function metricsLine(outcome: MetricsOutcome, width: number): string {
+  const label = `  ${'metrics'.padEnd(width)}`;
+  return 'error' in outcome
+    ? `${label}NOT published to ${outcome.topic}: ${outcome.error}`
+    : `${label}${outcome.published.join(', ')} -> ${outcome.topic}`;
+}

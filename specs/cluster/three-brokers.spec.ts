@@ -142,10 +142,7 @@ describe('production profile on a three-broker cluster', () => {
     const runId = randomUUID();
     const groupId = uniqueGroupId('cluster');
     const grouped: number[] = [];
-    let markJoined: () => void = () => {};
-    const joined = new Promise<void>((resolve) => {
-      markJoined = resolve;
-    });
+    const { promise: joined, resolve: markJoined } = Promise.withResolvers<void>();
     const consuming = consumeRatings(kafka, {
       topic: topic.name,
       groupId,

@@ -48,10 +48,7 @@ describe('delivery through a broker outage', () => {
     const before = 600;
     const during = 900;
     const seen: number[] = [];
-    let markJoined: () => void = () => {};
-    const joined = new Promise<void>((resolve) => {
-      markJoined = resolve;
-    });
+    const { promise: joined, resolve: markJoined } = Promise.withResolvers<void>();
     // Started before the outage, with an idle timeout far beyond it: it must ride it out on its own.
     const consuming = consumeRatings(kafka, {
       topic: topic.name,

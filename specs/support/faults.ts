@@ -74,10 +74,7 @@ export function faultPlan(
   let current: { down: Promise<void>; done: Promise<void> } | undefined;
   const due = (): boolean => next < faults.length && acked() >= faults[next]!.afterAcked;
   const begin = (fault: Fault): NonNullable<typeof current> => {
-    let markDown: () => void = () => {};
-    const isDown = new Promise<void>((resolve) => {
-      markDown = resolve;
-    });
+    const { promise: isDown, resolve: markDown } = Promise.withResolvers<void>();
     const done = broker.restart(fault.signal, async () => {
       // Asked for before the source is released, so it is a failure of a send made while down.
       const failure = fault.holdUntilSendFails ? nextSendFailure() : undefined;

@@ -47,10 +47,7 @@ export function spawnConsumer(
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     errors += chunk;
   });
-  let markJoined: () => void = () => {};
-  const joined = new Promise<void>((resolve) => {
-    markJoined = resolve;
-  });
+  const { promise: joined, resolve: markJoined } = Promise.withResolvers<void>();
   // 'close', not 'exit': only then has every line the child wrote been read.
   const exited = new Promise<number | string | null>((resolve) => {
     child.once('close', (code, signal) => resolve(code ?? signal));
