@@ -14,18 +14,21 @@ export default defineConfig({
     // after another there.
     maxWorkers: 4,
     sequence: { sequencer: LongestFirstSequencer },
-    // `npm run test:coverage` (and the native gate of .ci/run). Code that runs in child processes (the
-    // CLI's own runs, the consumer children, the npm-script entry points) is not counted: the gate measured
-    // 65.5 % of lines and 57.3 % of branches in-process. Thresholds sit a few points under that: a floor
+    // `npm run test:coverage` (and the native gate of .ci/run). The gate measured 81 % of lines and 68 %
+    // of branches (child processes included; the three-broker cluster and the Testcontainers provider are
+    // covered by passes of their own, not counted here). Thresholds sit a few points under that: a floor
     // that catches a spec gone missing, not a target.
     coverage: {
       provider: 'v8',
       include: ['helpers/**/*.ts', 'contracts/**/*.ts', 'bin/**/*.ts'],
+      // The CLI's own runs, the consumer children and the npm-script entry points run in processes of
+      // their own: V8 coverage follows them (NODE_V8_COVERAGE) and merges theirs into the report.
+      autoAttachSubprocess: true,
       exclude: ['helpers/kafka/image/**'],
       reporter: ['text-summary', ['json-summary', { file: 'coverage-summary.json' }]],
       reportsDirectory: 'reports/coverage',
       reportOnFailure: true,
-      thresholds: { lines: 60, branches: 52 },
+      thresholds: { lines: 76, branches: 63 },
     },
     reporters: process.env.CI
       ? ['default', ['junit', { outputFile: `reports/junit-${process.env.KAFKA_PROVIDER ?? 'auto'}.xml` }]]
