@@ -4,6 +4,7 @@ import { SHORT_LIVED_JVM_FLAGS } from './jvm-flags.ts';
 import { BROKER_OVERRIDES, type StartedBroker } from './types.ts';
 import versions from './versions.json' with { type: 'json' };
 import { waitForBroker } from './wait-ready.ts';
+import { containerWatchdog } from './watchdog.ts';
 
 /** The port KafkaContainer publishes its PLAINTEXT listener on inside the container. */
 const KAFKA_PORT = 9093;
@@ -33,6 +34,8 @@ export interface ContainerOptions {
    * address is written into the container once, so only a fixed port survives a restart.
    */
   hostPort: number | undefined;
+  /** Where TESTCONTAINERS_RYUK_DISABLED is read (see {@link containerWatchdog}). */
+  env: NodeJS.ProcessEnv;
 }
 
 /** KafkaContainer with its PLAINTEXT listener published on a fixed host port. */
@@ -70,14 +73,21 @@ export async function startKafkaContainer(
     .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
     .withStartupTimeout(120_000);
   const container = await (options.customize ?? ((c) => c))(base).start();
-  const brokers = [`${container.getHost()}:${container.getMappedPort(KAFKA_PORT)}`];
-  await waitForBroker(brokers);
+  const watchdog = containerWatchdog(container.getId(), options.env ?? process.env);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
     await container.stop({ remove: true, removeVolumes: true });
+    watchdog?.kill('SIGKILL');
   };
+  const brokers = [`${container.getHost()}:${container.getMappedPort(KAFKA_PORT)}`];
+  try {
+    await waitForBroker(brokers);
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
   return {
     provider: 'testcontainers',
     brokers,

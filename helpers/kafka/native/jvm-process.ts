@@ -2,9 +2,9 @@
 // the same files. Its output goes to files, whose tails explain a failed start.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import type { Writable } from 'node:stream';
 import { InfrastructureError } from '../../errors.ts';
 import { waitForBroker } from '../wait-ready.ts';
+import { onOwnerDeath } from '../watchdog.ts';
 
 /** What a {@link KafkaJvm} runs and where it writes. */
 export interface JvmSpec {
@@ -22,30 +22,13 @@ export interface JvmSpec {
   label: string;
   readyTimeoutMs: number;
   shutdownTimeoutMs: number;
-  /** The folder to remove with the JVM when this process dies without stopping it (see {@link watchdogFor}). */
+  /** The folder to remove with the JVM when this process dies without stopping it (see {@link jvmWatchdog}). */
   ownedDir: string;
 }
 
-/**
- * Starts the process that stops a JVM when ours dies without doing so. An `exit` handler (owned-dir.ts)
- * does not run when this process is killed by a signal (a CI runner's timeout, `kill -9`, a killed
- * vitest), and the broker would live on, holding its ports and folder. The watchdog reads a pipe from
- * this process; the kernel closes it however this process ends, and on that end of input the watchdog
- * kills the JVM and removes its folder. It is killed itself as soon as the JVM exits. It waits on a read,
- * never on a timer, and holds this process open no longer than it would be open anyway.
- */
-export function watchdogFor(pid: number, ownedDir: string): ChildProcess | undefined {
-  if (process.platform === 'win32') return undefined;
-  const script = 'read line; kill -9 "$1" 2>/dev/null; rm -rf "$2"';
-  const watchdog = spawn('sh', ['-c', script, 'kafka-watchdog', String(pid), ownedDir], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true,
-  });
-  watchdog.on('error', () => {});
-  watchdog.unref();
-  (watchdog.stdin as (Writable & { unref?: () => void }) | null)?.unref?.();
-  return watchdog;
-}
+/** Kills the JVM `pid` and removes `ownedDir` if this process dies without stopping it (see watchdog.ts). */
+export const jvmWatchdog = (pid: number, ownedDir: string): ChildProcess | undefined =>
+  onOwnerDeath('kill -9 "$1" 2>/dev/null; rm -rf "$2"', [String(pid), ownedDir]);
 
 /** The last lines of a file, or an empty string when it does not exist. */
 function tail(file: string, lines: number): string {
@@ -91,7 +74,7 @@ export class KafkaJvm {
     this.#child = child;
     this.#alive = true;
     this.#exitCode = null;
-    const watchdog = child.pid === undefined ? undefined : watchdogFor(child.pid, this.#spec.ownedDir);
+    const watchdog = child.pid === undefined ? undefined : jvmWatchdog(child.pid, this.#spec.ownedDir);
     this.#exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         watchdog?.kill('SIGKILL');
