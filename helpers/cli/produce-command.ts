@@ -50,8 +50,9 @@ Options:
                                    timestamps in seconds, sent as milliseconds); malformed lines are
                                    refused with their line number
   --rate msgs/s                    send at most this many events per second (default: as fast as possible)
-  --send-timeout duration          how long one send keeps retrying retriable broker answers (leader
-                                   moved, not enough in-sync replicas) before the run fails (default 30s)
+  --send-timeout duration          how long one send may wait for its in-sync replicas, and keep
+                                   retrying retriable broker answers (leader moved, not enough in-sync
+                                   replicas), before the run fails (default 30s each)
   --topic name                     target topic (default ${RATINGS_TOPIC.name})
   --brokers host:port[,host:port]  bootstrap servers (default: KAFKA_BROKERS)
   --json                           print one JSON summary object on stdout instead of text
@@ -191,7 +192,10 @@ export const produceCommand: Command = defineCommand({
         ...(rate !== undefined ? { batchSize: Math.min(MAX_BATCH, Math.max(1, Math.round(rate / 10))) } : {}),
         onProgress: (sent) => progress.update(sent, count !== undefined ? sent / count : source.fraction()),
         onRefused: ({ index, message }) => source.refuse(index, message),
-        ...(plan.sendTimeoutMs !== undefined ? { retry: retryWithin(plan.sendTimeoutMs) } : {}),
+        // The budget bounds both the retries and how long the leader may hold a send for its replicas.
+        ...(plan.sendTimeoutMs !== undefined
+          ? { retry: retryWithin(plan.sendTimeoutMs), ackTimeoutMs: plan.sendTimeoutMs }
+          : {}),
       });
     } catch (error) {
       if (error instanceof NotMovieLensError) throw new UsageError(`--from-file: ${error.message}`);

@@ -26,6 +26,8 @@ export interface ProduceFlowOptions {
   onRefused: (refusal: Refusal) => void;
   /** How long a send keeps retrying retriable broker answers; the producer's default when unset. */
   retry: RetryOptions;
+  /** How long the leader may hold one send for its in-sync replicas; kafkajs' 30 s when unset. */
+  ackTimeoutMs: number;
 }
 
 /** A produce run: the producer's summary plus the figures a person (and the metrics topic) wants. */
@@ -62,6 +64,7 @@ export async function runProduceFlow(
     },
     ...(options.onRefused ? { onRefused: options.onRefused } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
+    ackTimeoutMs: options.ackTimeoutMs,
   });
   let summary: ProduceSummary;
   try {

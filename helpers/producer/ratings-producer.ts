@@ -19,6 +19,12 @@ export interface RatingsProducerOptions {
   onRefused: (refusal: Refusal) => void;
   /** How long a send keeps retrying while the broker is away; see {@link DEFAULT_RETRY}. */
   retry: RetryOptions;
+  /**
+   * How long the leader may hold one send waiting for its in-sync replicas (the produce request's
+   * timeout; kafkajs' default is 30 s). A send appended just as the in-sync replicas drop below
+   * min.insync.replicas is answered only when this runs out.
+   */
+  ackTimeoutMs: number | undefined;
 }
 
 /** Retry budget of one send: `retries` attempts with exponential backoff capped at `maxRetryTime` ms. */
@@ -157,7 +163,13 @@ export async function createRatingsProducer(kafka: Kafka, options: Partial<Ratin
       batch = [];
       try {
         const sendStarted = performance.now();
-        await producer.send({ topic, acks: -1, compression: CompressionTypes.LZ4, messages });
+        await producer.send({
+          topic,
+          acks: -1,
+          compression: CompressionTypes.LZ4,
+          messages,
+          ...(options.ackTimeoutMs !== undefined ? { timeout: options.ackTimeoutMs } : {}),
+        });
         const batchMs = performance.now() - sendStarted;
         summary.sent += messages.length;
         for (const message of messages) summary.bytes += (message.value as Buffer).length;
