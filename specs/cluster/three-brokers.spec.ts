@@ -302,6 +302,12 @@ describe('production profile on a three-broker cluster', () => {
 
     const acked = seqRange(0, before);
     const inTopic = await recordsInTopic(admin, topic.name);
+    // Printed before the read, so a read that times out can be told apart: acknowledged records missing
+    // from the end offsets, or end offsets a reader cannot reach.
+    console.log(
+      `[cluster]   before the read: CLI acknowledged ${cliReport.sent} (exit ${cliRun.code}), ours ${before}; ` +
+        `end offsets ${(await admin.fetchTopicOffsets(topic.name)).map((p) => `p${p.partition}=${p.high}`).join(' ')} (${inTopic} records)`,
+    );
     // Waits for at least every acknowledged record (a missing one fails here, by timeout, naming the
     // count), and reads every partition to its end.
     const records = await readTopicToEnd(

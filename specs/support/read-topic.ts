@@ -61,14 +61,13 @@ export function readTopicToEnd(
   return readUntil(kafka, topic, ({ records, next }) =>
     pollUntil(
       async () => {
-        if (records.length < atLeast) return { read: records.length, behind: ['(count)'] };
         const ends = await admin.fetchTopicOffsets(topic);
         const behind = ends
           .filter(({ partition, high }) => (next.get(partition) ?? 0n) < BigInt(high))
           .map(({ partition, high }) => `p${partition} at ${next.get(partition) ?? 0n} of ${high}`);
         return { read: records.length, behind };
       },
-      ({ behind }) => behind.length === 0,
+      ({ read, behind }) => read >= atLeast && behind.length === 0,
       { what: `${topic} read to its end offsets (at least ${atLeast} records)`, timeoutMs, intervalMs: 50 },
     ),
   );
