@@ -1,8 +1,9 @@
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { createEncoder } from '../codec/encode.ts';
 import { RATING_CONTRACT } from '../codec/events.ts';
+import { InfrastructureError } from '../errors.ts';
 import { javaDefaultPartition } from '../partitioner/murmur2.ts';
 import { describeSendFailure } from './send-failure.ts';
 
@@ -107,6 +108,38 @@ const MAX_REFUSALS_KEPT = 100;
 /** The key of a rating: its userId as a decimal string (see RATINGS_TOPIC.key). */
 export const ratingKey = (event: Pick<RatingEvent, 'userId'>): string => String(event.userId);
 
+/** How many times the records of a send that kafkajs answered without their partitions are sent again. */
+const MAX_DROPPED_RESENDS = 5;
+
+/**
+ * The Java-compatible partitioner, recording the partition kafkajs last placed each record in, and the
+ * check that uses it. kafkajs (2.2.4, `producer/sendMessages.js`) keeps the answer of every broker that
+ * answered a send and, on a retry, regroups the partitions by their current leaders but sends only to
+ * brokers without an answer: when a partition's leader moves to a broker that already answered for other
+ * partitions (a broker stopping mid-send), that partition's records are never sent, and the send resolves
+ * as if they were. Every record whose partition is missing from the answer is therefore sent again.
+ */
+function placementRecorder() {
+  const partitionOf = new WeakMap<Message, number>();
+  const choose = javaCompatiblePartitioner();
+  return {
+    partitioner: () => (args: { partitionMetadata: unknown[]; message: Message }) => {
+      const partition = choose(args);
+      partitionOf.set(args.message, partition);
+      return partition;
+    },
+    /** The records whose partition `acknowledged` (what producer.send resolved with) does not list. */
+    notAcknowledged(messages: Message[], topic: string, acknowledged: RecordMetadata[]): Message[] {
+      const partitions = new Set(
+        acknowledged
+          .filter((record) => record.topicName === topic && record.errorCode === 0)
+          .map((record) => record.partition),
+      );
+      return messages.filter((message) => !partitions.has(partitionOf.get(message) ?? -1));
+    },
+  };
+}
+
 /** The Java client's default partitioner, so Spark/Java producers and ours agree on every user. */
 export const javaCompatiblePartitioner = () => (args: { partitionMetadata: unknown[]; message: Message }) =>
   javaDefaultPartition(args.message.key ?? '', args.partitionMetadata.length);
@@ -119,12 +152,13 @@ export async function createRatingsProducer(kafka: Kafka, options: Partial<Ratin
   const topic = options.topic ?? RATINGS_TOPIC.name;
   const batchSize = options.batchSize ?? 2_000;
   const encode = createEncoder(RATING_CONTRACT);
+  const placed = placementRecorder();
   const producer: Producer = kafka.producer({
     idempotent: true,
     // One request in flight per broker keeps the idempotent sequence numbers in order across retries.
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: javaCompatiblePartitioner,
+    createPartitioner: placed.partitioner,
     retry: { ...DEFAULT_RETRY, ...options.retry },
   });
   try {
@@ -163,13 +197,21 @@ export async function createRatingsProducer(kafka: Kafka, options: Partial<Ratin
       batch = [];
       try {
         const sendStarted = performance.now();
-        await producer.send({
-          topic,
-          acks: -1,
-          compression: CompressionTypes.LZ4,
-          messages,
-          ...(options.ackTimeoutMs !== undefined ? { timeout: options.ackTimeoutMs } : {}),
-        });
+        let unsent = messages;
+        for (let attempt = 1; unsent.length > 0; attempt++) {
+          const acknowledged = await producer.send({
+            topic,
+            acks: -1,
+            compression: CompressionTypes.LZ4,
+            messages: unsent,
+            ...(options.ackTimeoutMs !== undefined ? { timeout: options.ackTimeoutMs } : {}),
+          });
+          unsent = placed.notAcknowledged(unsent, topic, acknowledged);
+          if (unsent.length > 0 && attempt >= MAX_DROPPED_RESENDS)
+            throw new InfrastructureError(
+              `${unsent.length} record(s) were never sent: the client answered ${attempt} sends without their partitions`,
+            );
+        }
         const batchMs = performance.now() - sendStarted;
         summary.sent += messages.length;
         for (const message of messages) summary.bytes += (message.value as Buffer).length;
