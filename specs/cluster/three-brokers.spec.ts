@@ -11,7 +11,7 @@ import { RATINGS_TOPIC, TOPICS, topicsForProfile } from '../../contracts/topics.
 import { describeTopics } from '../../helpers/admin/topic-config.ts';
 import type { ProduceReport } from '../../helpers/cli/produce-command.ts';
 import { kafkaClient } from '../../helpers/clients/kafka-client.ts';
-import { consumeRatings, uniqueGroupId } from '../../helpers/consumer/ratings-consumer.ts';
+import { uniqueGroupId } from '../../helpers/consumer/ratings-consumer.ts';
 import { findJava } from '../../helpers/kafka/native.ts';
 import { type NativeCluster, startNativeCluster } from '../../helpers/kafka/native-cluster.ts';
 import { createRatingsProducer } from '../../helpers/producer/ratings-producer.ts';
@@ -21,7 +21,7 @@ import { connectedAdmin, isolatedTopic } from '../support/broker.ts';
 import { FAST_REREGISTRATION } from '../support/brokers/restartable.ts';
 import { jsonOf, runCli } from '../support/cli.ts';
 import { deliveryReport, groupLag, recordsInTopic } from '../support/delivery.ts';
-import { BACKOFF, BATCH, ratingAt, ratings, SPEC_SESSION_MS, seconds, seqRange } from '../support/faults.ts';
+import { BACKOFF, BATCH, groupConsumer, ratingAt, ratings, seconds, seqRange } from '../support/faults.ts';
 import { readTopicToEnd } from '../support/read-topic.ts';
 
 const provider = inject('kafkaProvider');
@@ -141,20 +141,13 @@ describe('production profile on a three-broker cluster', () => {
     const admin = await connectedAdmin(kafka);
     const runId = randomUUID();
     const groupId = uniqueGroupId('cluster');
-    const grouped: number[] = [];
-    const { promise: joined, resolve: markJoined } = Promise.withResolvers<void>();
-    const consuming = consumeRatings(kafka, {
+    const { seen: grouped, joined } = groupConsumer(kafka, {
       topic: topic.name,
       groupId,
-      fromBeginning: true,
       maxMessages: Number.MAX_SAFE_INTEGER,
       idleTimeoutMs: 90_000,
-      sessionTimeoutMs: SPEC_SESSION_MS,
       signal: AbortSignal.timeout(100_000),
-      onJoined: () => markJoined(),
-      onEvent: (_event, record) => grouped.push(Number(record.headers.seq)),
     });
-    consuming.catch(() => {});
     await joined;
 
     const victim = (await layout(admin, topic.name)).find((p) => p.partitionId === 0)!.leader;

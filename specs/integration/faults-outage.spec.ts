@@ -7,7 +7,7 @@ import { RATINGS_TOPIC, topicsForProfile } from '../../contracts/topics.ts';
 import { ensureTopics } from '../../helpers/admin/ensure-topics.ts';
 import type { ProduceReport } from '../../helpers/cli/produce-command.ts';
 import { kafkaClient } from '../../helpers/clients/kafka-client.ts';
-import { consumeRatings, uniqueGroupId } from '../../helpers/consumer/ratings-consumer.ts';
+import { uniqueGroupId } from '../../helpers/consumer/ratings-consumer.ts';
 import { createRatingsProducer, type ProduceSummary } from '../../helpers/producer/ratings-producer.ts';
 import { connectedAdmin, isolatedTopic } from '../support/broker.ts';
 import { jsonOf, runCli } from '../support/cli.ts';
@@ -16,9 +16,9 @@ import {
   BACKOFF,
   BATCH,
   describeRestart,
+  groupConsumer,
   ownRestartableBroker,
   ratings,
-  SPEC_SESSION_MS,
   seconds,
   seqRange,
 } from '../support/faults.ts';
@@ -47,20 +47,13 @@ describe('delivery through a broker outage', () => {
     const runId = randomUUID();
     const before = 600;
     const during = 900;
-    const seen: number[] = [];
-    const { promise: joined, resolve: markJoined } = Promise.withResolvers<void>();
     // Started before the outage, with an idle timeout far beyond it: it must ride it out on its own.
-    const consuming = consumeRatings(kafka, {
+    const { seen, joined, consuming } = groupConsumer(kafka, {
       topic: topic.name,
       groupId,
-      fromBeginning: true,
       maxMessages: before + during,
       idleTimeoutMs: 140_000,
-      sessionTimeoutMs: SPEC_SESSION_MS,
-      onJoined: () => markJoined(),
-      onEvent: (_event, record) => seen.push(Number(record.headers.seq)),
     });
-    consuming.catch(() => {});
     await Promise.race([
       joined,
       consuming.then(() => {

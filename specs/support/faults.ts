@@ -5,6 +5,7 @@ import { type Admin, AssignerProtocol, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 import { MOVIE_ID_MAX, type RatingEvent, USER_ID_MAX } from '../../contracts/rating.ts';
 import { kafkaClient } from '../../helpers/clients/kafka-client.ts';
+import { consumeRatings } from '../../helpers/consumer/ratings-consumer.ts';
 import type { RestartableBroker } from '../../helpers/kafka/types.ts';
 import {
   notRestartable,
@@ -160,4 +161,31 @@ export function ownRestartableBroker(label: string): () => OwnBroker {
     if (own === undefined) throw new Error(`${label}: the broker of this file did not start`);
     return own;
   };
+}
+
+/**
+ * A consumer of `groupId` reading `topic` from the beginning with the specs' short session, recording
+ * each record's `seq` in `seen`; `joined` resolves once it is in its group, `consuming` with its summary.
+ */
+export function groupConsumer(
+  kafka: Kafka,
+  options: {
+    topic: string;
+    groupId: string;
+    maxMessages: number;
+    idleTimeoutMs: number;
+    signal?: AbortSignal;
+  },
+) {
+  const seen: number[] = [];
+  const { promise: joined, resolve: markJoined } = Promise.withResolvers<void>();
+  const consuming = consumeRatings(kafka, {
+    ...options,
+    fromBeginning: true,
+    sessionTimeoutMs: SPEC_SESSION_MS,
+    onJoined: () => markJoined(),
+    onEvent: (_event, record) => seen.push(Number(record.headers.seq)),
+  });
+  consuming.catch(() => {});
+  return { seen, joined, consuming };
 }

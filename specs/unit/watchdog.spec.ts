@@ -14,6 +14,8 @@ import { sleepingJvm } from '../support/sleeping-jvm.ts';
 
 const CHILD = new URL('../support/watchdog-owner-child.ts', import.meta.url).pathname;
 const watchdogSupported = process.platform !== 'win32';
+if (!watchdogSupported)
+  console.info('[skip] watchdog specs: Windows has no sh, so brokers there get no watchdog');
 
 /** True once `pid` no longer runs (gone, or a zombie nobody reaped yet). */
 function processGone(pid: number): boolean {
