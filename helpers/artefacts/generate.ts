@@ -8,6 +8,7 @@ import { MetricEvent } from '../../contracts/metric.ts';
 import { RatingEvent } from '../../contracts/rating.ts';
 import {
   METRICS_TOPIC,
+  PRODUCTION_OVERLAY,
   RATINGS_DLQ_TOPIC,
   RATINGS_TOPIC,
   TOPICS,
@@ -135,6 +136,14 @@ export function asyncApiDocument(): JsonObject {
   };
 }
 
+/** The file holding the topic specs as data (part of every release). */
+export const TOPICS_FILE = 'topics.json';
+
+/** The topic specs as data: the development profile, and what the production profile changes. */
+export function topicsDocument(): JsonObject {
+  return JSON.parse(JSON.stringify({ topics: TOPICS, productionOverlay: PRODUCTION_OVERLAY })) as JsonObject;
+}
+
 /** Every generated file, keyed by its path relative to GENERATED_DIR, in a stable order. */
 export function renderArtefacts(): Map<string, string> {
   const files = new Map<string, string>();
@@ -145,6 +154,7 @@ export function renderArtefacts(): Map<string, string> {
     files.set(`${event.stem}.spark.json`, `${JSON.stringify(sparkStructTypeOf(event.schema))}\n`);
   }
   files.set('asyncapi.json', prettyJson(asyncApiDocument()));
+  files.set(TOPICS_FILE, prettyJson(topicsDocument()));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

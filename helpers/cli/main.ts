@@ -1,6 +1,7 @@
 // The `ratings-kafka` dispatcher: picks the command, maps what escapes it to an exit code.
 import { type CliIo, type Command, println } from './command.ts';
 import { consumeCommand } from './consume-command.ts';
+import { contractsCommand } from './contracts-command.ts';
 import {
   describeError,
   EXIT_CODES_HELP,
@@ -15,7 +16,13 @@ import { topicsCommand } from './topics-command.ts';
 import { verifyCommand } from './verify-command.ts';
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [topicsCommand, produceCommand, consumeCommand, verifyCommand];
+export const COMMANDS: readonly Command[] = [
+  topicsCommand,
+  produceCommand,
+  consumeCommand,
+  verifyCommand,
+  contractsCommand,
+];
 
 const HELP = `Usage: ratings-kafka <command> [options]
 
