@@ -95,7 +95,7 @@ function check(
   const result = checkCompatibility(
     workingSnapshot(),
     releases,
-    options.againstRef !== undefined ? [] : CONSUMERS,
+    options.againstRef !== undefined ? { consumers: [], everySnapshot: true } : { consumers: CONSUMERS },
   );
   if (options.json) printJson(io.stdout, checkJson(result));
   else println(io.stdout, formatCheck(result));

@@ -5,6 +5,7 @@ import {
   type CompatibilityMode,
   directionsOf,
   EVENT_COMPATIBILITY,
+  type EventCompatibility,
   isTransitive,
 } from '../../contracts/compatibility.ts';
 import { CONSUMERS, type ConsumerPin } from '../../contracts/consumers.ts';
@@ -76,20 +77,32 @@ function breakingReaders(change: SchemaChange, mode: CompatibilityMode): ReaderK
   return READER_KINDS.filter((kind) => broken.has(kind));
 }
 
+/** What the check reads from contracts/ unless told otherwise. */
+export interface CheckOptions {
+  consumers: readonly ConsumerPin[];
+  modes: Readonly<Record<string, EventCompatibility>>;
+  /** Compare every event with every snapshot given (a git ref), whatever its mode's line and the pins. */
+  everySnapshot: boolean;
+}
+
 /** Compares `working` with `releases` (oldest first) as each event's mode says. */
 export function checkCompatibility(
   working: ContractSnapshot,
   releases: readonly ContractSnapshot[],
-  consumers: readonly ConsumerPin[] = CONSUMERS,
+  options: Partial<CheckOptions> = {},
 ): CheckResult {
+  const { consumers = CONSUMERS, modes = EVENT_COMPATIBILITY, everySnapshot = false } = options;
   const byVersion = new Map(releases.map((release) => [release.version, release]));
   const events: EventVerdict[] = [];
   const topicReleases = new Set<string>();
   for (const [event, schema] of working.schemas) {
-    const declared = EVENT_COMPATIBILITY[event];
+    const declared = modes[event];
     if (!declared)
       throw new Error(`event ${event} declares no compatibility mode in contracts/compatibility.ts`);
-    const against = releasesToCheck(event, declared.mode, releases, consumers);
+    const against =
+      everySnapshot && declared.mode !== 'NONE'
+        ? releases.filter((r) => r.schemas.has(event)).map((r) => r.version)
+        : releasesToCheck(event, declared.mode, releases, consumers);
     const changes: JudgedSchemaChange[] = [];
     for (const version of against) {
       topicReleases.add(version);
