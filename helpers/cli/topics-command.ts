@@ -1,18 +1,25 @@
-// `ratings-kafka topics create|verify|describe`: the contract topics on a real cluster.
+// `ratings-kafka topics create|verify|describe|plan|apply`: the contract topics on a real cluster.
+import type { ParseArgsOptionsConfig } from 'node:util';
 import type { Admin } from 'kafkajs';
 import { type TopicProfile, type TopicSpec, topicsForProfile } from '../../contracts/topics.ts';
 import { describeContractTopics, type TopicDescription } from '../admin/describe-topics.ts';
 import { allMatch, ensureTopics, type TopicReport } from '../admin/ensure-topics.ts';
-import { COMMON_OPTIONS, PROFILE_OPTION, profileFlag } from './args.ts';
+import { COMMON_OPTIONS, durationFlag, PROFILE_OPTION, profileFlag } from './args.ts';
 import { requireBrokers } from './brokers.ts';
 import { type CliIo, type Command, defineCommand, printJson, println } from './command.ts';
 import { cliKafka, connectAdmin } from './connect.ts';
 import { EXIT_CHECK_FAILED, EXIT_CODES_HELP, EXIT_OK, InfrastructureError } from './exit-codes.ts';
+import { allowFlag, runApply, runPlan } from './topics-plan.ts';
 
-const ACTIONS = ['create', 'verify', 'describe'] as const;
-const OPTIONS = { ...COMMON_OPTIONS, ...PROFILE_OPTION } as const;
+const ACTIONS = ['create', 'verify', 'describe', 'plan', 'apply'] as const;
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...PROFILE_OPTION,
+  allow: { type: 'string', multiple: true },
+  'replica-timeout': { type: 'string', default: '5m' },
+} as const satisfies ParseArgsOptionsConfig;
 
-const HELP = `Usage: ratings-kafka topics <create|verify|describe> [options]
+const HELP = `Usage: ratings-kafka topics <create|verify|describe|plan|apply> [options]
 
 The contract topics (ratings, metrics, ratings.dlq) as contracts/topics.ts declares them.
 
@@ -20,11 +27,22 @@ The contract topics (ratings, metrics, ratings.dlq) as contracts/topics.ts decla
             or drift with every differing setting; an existing topic is never altered
   verify    read-only: compare the broker's topics with the contract; drift or a missing topic fails
   describe  partitions, leaders, replicas, earliest/latest offsets, effective declared settings
+  plan      read-only: what it takes to bring the cluster to the contract, one line per action with
+            its safety class (compatible, operational, breaking, impossible); settings the contract
+            does not declare are listed and left alone. Exit 0: nothing to do; 1: changes planned
+  apply     carry out the plan: create, set settings, add partitions, reassign replicas (waits until
+            every new replica is in sync); stops at the first failure saying what was applied, and a
+            second run carries on. Unsafe actions run only when --allow names them; an impossible one
+            (fewer partitions) applies nothing (exit 1); refused with KAFKA_READ_ONLY=true (exit 2)
 
 Options:
   --profile development|production  topic profile (default development; production: 3 replicas,
                                     min.insync.replicas=2, needs at least 3 brokers)
   --brokers host:port[,host:port]   bootstrap servers (default: KAFKA_BROKERS)
+  --allow ACTION[,ACTION]           apply: run these unsafe actions: key-remap (partitions added to a
+                                    keyed topic), retention-shrink (deletes retained records),
+                                    cleanup-policy, message-size-shrink
+  --replica-timeout DURATION        apply: how long a reassignment may take to get in sync (default 5m)
   --json                            print one JSON object on stdout instead of text
   -h, --help                        show this help
 
@@ -39,11 +57,15 @@ export const topicsCommand: Command = defineCommand({
   positionals: true,
   async run({ values, positionals, usage }, io) {
     const [action, ...extra] = positionals;
-    if (action === undefined) usage.problem('topics needs an action: create, verify or describe');
+    if (action === undefined) usage.problem(`topics needs an action: ${ACTIONS.join(', ')}`);
     if (extra.length > 0) usage.problem(`unexpected argument ${extra.join(' ')} after topics ${action}`);
     if (action !== undefined && !(ACTIONS as readonly string[]).includes(action)) {
-      usage.problem(`unknown topics action "${action}": expected create, verify or describe`);
+      usage.problem(`unknown topics action "${action}": expected ${ACTIONS.join(', ')}`);
     }
+    const allowed = usage.check(() => allowFlag(values.allow ?? []));
+    const replicaTimeoutMs = usage.check(() => durationFlag('replica-timeout', values['replica-timeout']));
+    if (action !== 'apply' && (values.allow ?? []).length > 0)
+      usage.problem('--allow applies to topics apply only');
     const checkedProfile = usage.check(() => profileFlag(values.profile));
     const checkedBrokers = usage.check(() => requireBrokers(values.brokers, io.env));
     usage.done();
@@ -52,6 +74,13 @@ export const topicsCommand: Command = defineCommand({
     const admin = await connectAdmin(cliKafka(brokers, io.env), brokers);
     try {
       if (action === 'describe') return await describe(admin, specs, profile, io, values.json === true);
+      if (action === 'plan') return await runPlan(admin, specs, io, values.json === true);
+      if (action === 'apply')
+        return await runApply(admin, specs, io, {
+          allowed: allowed!,
+          json: values.json === true,
+          replicaTimeoutMs: replicaTimeoutMs!,
+        });
       if (action === 'create') await requireEnoughBrokers(admin, specs, profile, brokers);
       const reports = await ensureTopics(admin, specs, { mode: action === 'create' ? 'create' : 'verify' });
       const ok = allMatch(reports);

@@ -129,7 +129,7 @@ export function diffTopic(before: TopicState, after: TopicState): TopicChange[] 
       before.partitions,
       after.partitions,
       'impossible',
-      'Kafka cannot remove partitions: create a new topic with fewer and migrate to it',
+      'Kafka cannot remove partitions (a new topic with fewer, and a migration to it, is the way out)',
     );
   }
   if (after.replicationFactor !== before.replicationFactor) {
