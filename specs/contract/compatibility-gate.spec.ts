@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONSUMERS } from '../../contracts/consumers.ts';
+import { PACT_CONSUMERS } from '../../contracts/pact.ts';
 import { renderArtefacts } from '../../helpers/artefacts/generate.ts';
 import { listReleases, RELEASES_DIR, readRelease, writeRelease } from '../../helpers/compat/releases.ts';
 import { CheckFailedError, UsageError } from '../../helpers/errors.ts';
@@ -16,6 +17,10 @@ const scratch = mkdtempSync(join(tmpdir(), 'contract-releases-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('contract releases', () => {
+  it('pins every Pact consumer, by its Pact name', () => {
+    expect(CONSUMERS.map((pin) => pin.name)).toEqual([...PACT_CONSUMERS]);
+  });
+
   it('holds 1.0.0 and every release every consumer pins', () => {
     const releases = listReleases(ROOT);
     expect(releases).toContain('1.0.0');
