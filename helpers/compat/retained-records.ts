@@ -159,18 +159,24 @@ const WHOLE_VALUE_REASONS: Record<Exclude<DecodeFailureKind, 'schema'>, string> 
 
 /** Counts refusals by reason, keeping the first few coordinates of each. */
 class RefusalTally {
-  readonly #byKey = new Map<string, RefusalCount>();
+  // By path, then by what was expected there: the reason's text is built once per reason, not per record.
+  readonly #byPath = new Map<string, Map<string, RefusalCount>>();
   readonly #examplesPerReason: number;
   constructor(examplesPerReason: number) {
     this.#examplesPerReason = examplesPerReason;
   }
 
-  add(path: string, reason: string, partition: number, offset: string): void {
-    const key = `${path}\u0000${reason}`;
-    let entry = this.#byKey.get(key);
+  /** Counts a refusal at `path`; `describe` words the reason the first time it is seen. */
+  add(path: string, expected: string, describe: () => string, partition: number, offset: string): void {
+    let byExpected = this.#byPath.get(path);
+    if (byExpected === undefined) {
+      byExpected = new Map();
+      this.#byPath.set(path, byExpected);
+    }
+    let entry = byExpected.get(expected);
     if (entry === undefined) {
-      entry = { path, reason, count: 0, examples: [] };
-      this.#byKey.set(key, entry);
+      entry = { path, reason: describe(), count: 0, examples: [] };
+      byExpected.set(expected, entry);
     }
     entry.count++;
     if (entry.examples.length < this.#examplesPerReason) entry.examples.push({ partition, offset });
@@ -178,9 +184,9 @@ class RefusalTally {
 
   /** Most frequent first; ties by field path and reason, so the order is stable. */
   counts(): RefusalCount[] {
-    return [...this.#byKey.values()].sort(
-      (a, b) => b.count - a.count || a.path.localeCompare(b.path) || a.reason.localeCompare(b.reason),
-    );
+    return [...this.#byPath.values()]
+      .flatMap((byExpected) => [...byExpected.values()])
+      .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path) || a.reason.localeCompare(b.reason));
   }
 }
 
@@ -234,16 +240,18 @@ export async function scanRetainedRecords(kafka: Kafka, options: RetainedScanOpt
     refused++;
     if (result.kind !== 'schema' || result.errors.length === 0) {
       const reason = result.kind === 'schema' ? `value: ${result.message}` : WHOLE_VALUE_REASONS[result.kind];
-      tally.add('/', reason, scan.partition, message.offset);
+      tally.add('/', reason, () => reason, scan.partition, message.offset);
       return;
     }
-    const reasons = new Set<string>();
-    for (const error of result.errors) {
-      const reason = `${fieldName(error.path)}: expected ${error.expected}`;
-      if (reasons.has(reason)) continue;
-      reasons.add(reason);
-      tally.add(error.path, reason, scan.partition, message.offset);
-    }
+    // The decoder reports one error per field, so a record counts at most once under each reason.
+    for (const { path, expected } of result.errors)
+      tally.add(
+        path,
+        expected,
+        () => `${fieldName(path)}: expected ${expected}`,
+        scan.partition,
+        message.offset,
+      );
   };
 
   const cluster = clusterOf(kafka);
