@@ -234,7 +234,6 @@ export async function scanRetainedRecords(kafka: Kafka, options: RetainedScanOpt
 
   const judge = (scan: PartitionScan, message: FetchedMessage): void => {
     scanned++;
-    scan.read++;
     const result = decode(message.value);
     if (result.ok) return;
     refused++;
@@ -260,11 +259,21 @@ export async function scanRetainedRecords(kafka: Kafka, options: RetainedScanOpt
       await cluster.connect();
       await cluster.addTargetTopic(topic);
     });
-    for (;;) {
+    // The next round is asked for before this one is judged, so the broker serves it while we decode.
+    const ask = (): Promise<Map<number, FetchedPartition>> | undefined => {
+      const pending = scans.filter(open);
+      if (pending.length === 0) return undefined;
+      const answer = fetchOnce(cluster, topic, pending);
+      // Awaited below; until then a failure must not surface as an unhandled rejection.
+      answer.catch(() => {});
+      return answer;
+    };
+    let round = ask();
+    while (round !== undefined) {
       signal?.throwIfAborted();
       const pending = scans.filter(open);
-      if (pending.length === 0) break;
-      const fetched = await fetchOnce(cluster, topic, pending);
+      const fetched = await round;
+      const work: { scan: PartitionScan; messages: FetchedMessage[]; count: number }[] = [];
       let anyData = false;
       for (const scan of pending) {
         const data = fetched.get(scan.partition);
@@ -276,8 +285,11 @@ export async function scanRetainedRecords(kafka: Kafka, options: RetainedScanOpt
         const { messages } = batch;
         let count = Math.min(messages.length, scan.quota - scan.read);
         while (count > 0 && BigInt((messages[count - 1] as FetchedMessage).offset) >= scan.end) count--;
-        for (let i = 0; i < count; i++) judge(scan, messages[i] as FetchedMessage);
-        if (count > 0) scan.next = BigInt((messages[count - 1] as FetchedMessage).offset) + 1n;
+        if (count > 0) {
+          work.push({ scan, messages, count });
+          scan.read += count;
+          scan.next = BigInt((messages[count - 1] as FetchedMessage).offset) + 1n;
+        }
         // Control records and aborted records take offsets too: step past what the batch held.
         if (scan.read < scan.quota) {
           const last = BigInt(batch.lastOffset()) + 1n;
@@ -288,6 +300,9 @@ export async function scanRetainedRecords(kafka: Kafka, options: RetainedScanOpt
       // transaction, records removed by retention or compaction). A partition left empty while others
       // had data may only have been crowded out of the answer, so it is asked again.
       if (!anyData) for (const scan of pending) scan.end = scan.next;
+      round = ask();
+      for (const { scan, messages, count } of work)
+        for (let i = 0; i < count; i++) judge(scan, messages[i] as FetchedMessage);
       options.onProgress?.(scanned, total === 0 ? 1 : Math.min(1, scanned / total));
     }
   } finally {
