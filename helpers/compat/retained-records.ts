@@ -73,6 +73,9 @@ interface Cluster {
   refreshMetadata(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(query: { nodeId: string }): Promise<FetchBroker>;
+  fetchTopicsOffset(
+    topics: { topic: string; fromBeginning: boolean; partitions: { partition: number }[] }[],
+  ): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
 }
 interface KafkajsBatch {
   messages: FetchedMessage[];
@@ -260,7 +263,7 @@ export async function scanRetainedRecords(kafka: Kafka, options: RetainedScanOpt
       await cluster.addTargetTopic(topic);
     });
     // The next round is asked for before this one is judged, so the broker serves it while we decode.
-    const ask = (): Promise<Map<number, FetchedPartition>> | undefined => {
+    const ask = (): Promise<FetchRound> | undefined => {
       const pending = scans.filter(open);
       if (pending.length === 0) return undefined;
       const answer = fetchOnce(cluster, topic, pending);
@@ -272,7 +275,7 @@ export async function scanRetainedRecords(kafka: Kafka, options: RetainedScanOpt
     while (round !== undefined) {
       signal?.throwIfAborted();
       const pending = scans.filter(open);
-      const fetched = await round;
+      const { fetched, moved } = await round;
       const work: { scan: PartitionScan; messages: FetchedMessage[]; count: number }[] = [];
       let anyData = false;
       for (const scan of pending) {
@@ -299,7 +302,7 @@ export async function scanRetainedRecords(kafka: Kafka, options: RetainedScanOpt
       // Nothing for any partition still open: the log holds nothing more that can be read now (an open
       // transaction, records removed by retention or compaction). A partition left empty while others
       // had data may only have been crowded out of the answer, so it is asked again.
-      if (!anyData) for (const scan of pending) scan.end = scan.next;
+      if (!anyData && !moved) for (const scan of pending) scan.end = scan.next;
       round = ask();
       for (const { scan, messages, count } of work)
         for (let i = 0; i < count; i++) judge(scan, messages[i] as FetchedMessage);
@@ -327,16 +330,18 @@ export async function scanRetainedRecords(kafka: Kafka, options: RetainedScanOpt
   };
 }
 
+/** One Fetch round's answer per partition; `moved` when a partition was moved to its new log start instead. */
+interface FetchRound {
+  fetched: Map<number, FetchedPartition>;
+  moved: boolean;
+}
+
 /**
  * One Fetch round over the open partitions: each leader asked once, all leaders at once. A leadership
- * race refreshes the metadata and the round is asked again; an offset that retention removed meanwhile
- * moves the partition to the new log start.
+ * race refreshes the metadata and the round is asked again; a position that retention removed since the
+ * start (OFFSET_OUT_OF_RANGE) moves that partition to its new log start, and the round answers nothing.
  */
-async function fetchOnce(
-  cluster: Cluster,
-  topic: string,
-  pending: PartitionScan[],
-): Promise<Map<number, FetchedPartition>> {
+async function fetchOnce(cluster: Cluster, topic: string, pending: PartitionScan[]): Promise<FetchRound> {
   return retryRetriable(`records of ${topic}`, async () => {
     try {
       const byLeader = cluster.findLeaderForPartitions(
@@ -369,12 +374,33 @@ async function fetchOnce(
       for (const { responses } of answers)
         for (const { partitions } of responses)
           for (const data of partitions) fetched.set(data.partition, data);
-      return fetched;
+      return { fetched, moved: false };
     } catch (error) {
+      const { name, partition } = error as { name?: unknown; partition?: unknown };
+      const scan = pending.find((candidate) => candidate.partition === partition);
+      if (name === 'KafkaJSOffsetOutOfRange' && scan !== undefined) {
+        await moveToLogStart(cluster, topic, scan);
+        return { fetched: new Map(), moved: true };
+      }
       if (isRetriableKafkaError(error)) await cluster.refreshMetadata().catch(() => {});
       throw error;
     }
   });
+}
+
+/** Moves a partition's position past the records retention deleted under the scan (never backwards). */
+async function moveToLogStart(cluster: Cluster, topic: string, scan: PartitionScan): Promise<void> {
+  const [answer] = await cluster.fetchTopicsOffset([
+    { topic, fromBeginning: true, partitions: [{ partition: scan.partition }] },
+  ]);
+  const start = answer?.partitions.find(({ partition }) => partition === scan.partition)?.offset;
+  const earliest = start === undefined ? undefined : BigInt(start);
+  // Out of range yet not behind the log start: the log was truncated under us (an unclean election).
+  if (earliest === undefined || earliest <= scan.next)
+    throw new InfrastructureError(
+      `partition ${scan.partition} of "${topic}" no longer holds offset ${scan.next} (its log starts at ${start ?? 'an unknown offset'}); run the check again`,
+    );
+  scan.next = earliest < scan.end ? earliest : scan.end;
 }
 
 /** The scan in lines a person reads: totals, then each reason with its count and first coordinates. */

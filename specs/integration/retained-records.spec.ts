@@ -155,6 +155,26 @@ describe('retained records check', () => {
     expect(committed.flat()).toEqual([]);
   });
 
+  it(writes('reads nothing from an empty topic, and stops when aborted'), async () => {
+    const kafka = runKafka();
+    const topic = await isolatedTopic(RATINGS_TOPIC, kafka);
+    const empty = await scanRetainedRecords(kafka, { topic: topic.name, decode: narrowedRating });
+    expect(empty).toMatchObject({ scanned: 0, refused: 0, accepted: 0, byReason: [] });
+    expect(empty.partitions.map(({ from, to, read }) => [from, to, read])).toEqual([
+      ['0', '0', 0],
+      ['0', '0', 0],
+      ['0', '0', 0],
+    ]);
+
+    await sendRaw(kafka, topic.name, knownMix(topic.partitions).messages);
+    const aborted = scanRetainedRecords(kafka, {
+      topic: topic.name,
+      decode: narrowedRating,
+      signal: AbortSignal.abort(new Error('stopped by the user')),
+    });
+    await expect(aborted).rejects.toThrow('stopped by the user');
+  });
+
   it('reports a missing topic as an infrastructure error naming it', async () => {
     const missing = `missing-${randomUUID()}`;
     const scanning = scanRetainedRecords(runKafka(), { topic: missing, decode: narrowedRating });
