@@ -5,15 +5,20 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_COMPATIBILITY } from '../../contracts/compatibility.ts';
 import { CONSUMERS } from '../../contracts/consumers.ts';
-import { GENERATED_DIR, renderArtefacts } from '../artefacts/generate.ts';
+import { EVENT_ARTEFACTS, GENERATED_DIR, renderArtefacts } from '../artefacts/generate.ts';
+import { decodeMetric, decodeRating } from '../codec/events.ts';
 import { checkCompatibility } from '../compat/check.ts';
 import { listReleases, loadRelease, parseVersion, writeRelease } from '../compat/releases.ts';
 import { checkJson, formatCheck, formatGithubAnnotations } from '../compat/report.ts';
+import { formatRetainedScan, scanRetainedRecords } from '../compat/retained-records.ts';
 import { gitSnapshot, workingSnapshot } from '../compat/snapshots.ts';
 import { CheckFailedError } from '../errors.ts';
-import { COMMON_OPTIONS, choiceFlag } from './args.ts';
+import { COMMON_OPTIONS, choiceFlag, integerFlag } from './args.ts';
+import { requireBrokers } from './brokers.ts';
 import { type CliIo, type Command, defineCommand, printJson, println } from './command.ts';
+import { cliKafka, requireTopics } from './connect.ts';
 import { EXIT_CHECK_FAILED, EXIT_CODES_HELP, EXIT_OK } from './exit-codes.ts';
+import { createProgress } from './progress.ts';
 
 /** The repository the CLI runs from: where contracts/releases lives. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -22,10 +27,13 @@ const ERROR_FORMATS = ['text', 'github-actions'] as const;
 const OPTIONS = {
   ...COMMON_OPTIONS,
   'against-ref': { type: 'string' },
+  'against-topic': { type: 'string' },
+  sample: { type: 'string' },
   'error-format': { type: 'string', default: 'text' },
 } as const;
 
 const HELP = `Usage: ratings-kafka contracts check [options]
+       ratings-kafka contracts check --against-topic TOPIC [--sample N] [--brokers host:port]
        ratings-kafka contracts release <MAJOR.MINOR.PATCH>
 
   check    compare the working contract (contracts/*.ts) with the releases in contracts/releases that
@@ -38,6 +46,12 @@ const HELP = `Usage: ratings-kafka contracts check [options]
 Options:
   --against-ref REF                compare with the contract committed at a git ref (tag, branch, commit)
                                    instead of the releases; the ref's history must be in the clone
+  --against-topic TOPIC            instead: decode the records TOPIC retains (ratings or metrics) with the
+                                   working contract and count those it would refuse, per field and
+                                   reason, with the first record coordinates; read-only (no consumer
+                                   group, nothing committed); exit 1 when any is refused
+  --sample N                       with --against-topic: read at most N records, spread over partitions
+  --brokers host:port[,host:port]  with --against-topic: bootstrap servers (default: KAFKA_BROKERS)
   --error-format text|github-actions  github-actions: also print workflow annotations (::error, ::notice)
   --json                           print one JSON object on stdout instead of text
   -h, --help                       show this help
@@ -71,8 +85,27 @@ export const contractsCommand: Command = defineCommand({
         if (usage.check(() => parseVersion(candidate))) version = candidate;
       }
       if (values['against-ref'] !== undefined) usage.problem('--against-ref applies to contracts check only');
+    } else if (action === 'check' && values['against-topic'] !== undefined) {
+      const topic = values['against-topic'];
+      const event = EVENT_ARTEFACTS.find((candidate) => candidate.topic.name === topic);
+      if (!event)
+        usage.problem(
+          `--against-topic must name a topic with an event contract (${EVENT_ARTEFACTS.map((e) => e.topic.name).join(', ')}), got "${topic}"`,
+        );
+      if (values['against-ref'] !== undefined)
+        usage.problem('--against-topic and --against-ref are two different checks: give one');
+      const sample =
+        values.sample === undefined
+          ? undefined
+          : usage.check(() => integerFlag('sample', values.sample as string));
+      const brokers = usage.check(() => requireBrokers(values.brokers, io.env));
+      if (rest.length > 0) usage.problem(`unexpected argument ${rest.join(' ')} after contracts check`);
+      usage.done();
+      return againstTopic(topic, brokers!, sample, io, values.json === true);
     } else if (rest.length > 0)
       usage.problem(`unexpected argument ${rest.join(' ')} after contracts ${action}`);
+    if (values.sample !== undefined)
+      usage.problem('--sample applies to contracts check --against-topic only');
     usage.done();
     if (action === 'release') return release(version as string, io, values.json === true);
     return check(io, {
@@ -142,4 +175,44 @@ function release(version: string, io: CliIo, json: boolean): number {
 function readGenerated(name: string): string | undefined {
   const path = join(ROOT, GENERATED_DIR, name);
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** The working strict decoder of the event a contract topic carries. */
+const DECODERS: Readonly<Record<string, () => ReturnType<typeof decodeRating | typeof decodeMetric>>> = {
+  RatingEvent: () => decodeRating(),
+  MetricEvent: () => decodeMetric(),
+};
+
+async function againstTopic(
+  topic: string,
+  brokers: string[],
+  sample: number | undefined,
+  io: CliIo,
+  json: boolean,
+) {
+  const event = EVENT_ARTEFACTS.find((candidate) => candidate.topic.name === topic);
+  const decoder = DECODERS[String(event?.schema.title)];
+  if (!decoder) throw new Error(`no decoder for the event of topic ${topic}`);
+  const kafka = cliKafka(brokers, io.env);
+  await requireTopics(kafka, brokers, [topic]);
+  const progress = createProgress(io.stderr, `judging ${topic}`);
+  const scan = await scanRetainedRecords(kafka, {
+    topic,
+    decode: decoder() as Parameters<typeof scanRetainedRecords>[1]['decode'],
+    onProgress: (done, fraction) => progress.update(done, fraction),
+    ...(sample !== undefined ? { sample } : {}),
+  });
+  progress.finish();
+  if (json)
+    printJson(io.stdout, { command: 'contracts check --against-topic', ok: scan.refused === 0, ...scan });
+  else {
+    println(io.stdout, formatRetainedScan(scan));
+    println(
+      io.stdout,
+      scan.refused === 0
+        ? `OK: the working contract accepts every record read from ${topic}`
+        : `FAIL: the working contract refuses ${scan.refused} of the ${scan.scanned} records read from ${topic}`,
+    );
+  }
+  return scan.refused === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
 }
