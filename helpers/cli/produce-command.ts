@@ -198,7 +198,9 @@ export const produceCommand: Command = defineCommand({
           : {}),
       });
     } catch (error) {
-      if (error instanceof NotMovieLensError) throw new UsageError(`--from-file: ${error.message}`);
+      // Still a UsageError (exit 2): the prefix names the flag the bad file came from.
+      if (error instanceof NotMovieLensError)
+        throw new UsageError(`--from-file: ${error.message}`, { cause: error });
       throw error;
     } finally {
       progress.finish();

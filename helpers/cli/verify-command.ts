@@ -1,6 +1,7 @@
 // `ratings-kafka verify`: the hello-world phase check, against KAFKA_BROKERS or an embedded broker.
 
 import { securityOf } from '../clients/kafka-client.ts';
+import { ContractsError } from '../errors.ts';
 import { runVerify, VERIFY_STEPS, type VerifyStep } from '../flows/verify-flow.ts';
 import type { StartedBroker } from '../kafka/types.ts';
 import { providerChoiceProblem } from '../kafka/types.ts';
@@ -9,6 +10,7 @@ import { brokersFrom } from './brokers.ts';
 import { type CliIo, type Command, defineCommand, printJson, println } from './command.ts';
 import { cliKafka, unreachable } from './connect.ts';
 import {
+  describeError,
   EXIT_CHECK_FAILED,
   EXIT_CODES_HELP,
   EXIT_INFRASTRUCTURE,
@@ -107,7 +109,12 @@ async function startEmbedded(guard: EmbeddedBrokerGuard, io: CliIo): Promise<Sta
     );
   } catch (error) {
     guard.release();
-    throw new InfrastructureError(`could not start an embedded broker: ${(error as Error).message}`);
+    // Our errors keep their class, so their exit code: a wrong KAFKA_* setting is the user's to fix (2),
+    // not the infrastructure's (3). The line above already says a broker was being started.
+    if (error instanceof ContractsError) throw error;
+    throw new InfrastructureError(`could not start an embedded broker: ${describeError(error)}`, {
+      cause: error,
+    });
   }
 }
 

@@ -1,17 +1,28 @@
-import { ConfigError } from '../errors.ts';
+import { ConfigError, UsageError } from '../errors.ts';
 import type { StartedBroker } from './types.ts';
 import { waitForBroker } from './wait-ready.ts';
 
-/** Parses `host:port[,host:port]`, rejecting entries without a numeric port. */
-export function parseBrokerList(value: string): string[] {
+/** Options of {@link parseBrokerList}. */
+export interface BrokerListOptions {
+  /**
+   * Where the list came from, named in every message: an environment variable (a {@link ConfigError}) or
+   * a flag such as `--brokers` (a {@link UsageError}); KAFKA_BROKERS by default.
+   */
+  source: string;
+}
+
+/** Parses `host:port[,host:port]`, rejecting entries without a numeric port; errors name `options.source`. */
+export function parseBrokerList(value: string, options: Partial<BrokerListOptions> = {}): string[] {
+  const source = options.source ?? 'KAFKA_BROKERS';
+  const Failure = source.startsWith('-') ? UsageError : ConfigError;
   const brokers = value
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0);
-  if (brokers.length === 0) throw new ConfigError('KAFKA_BROKERS is empty: expected host:port[,host:port]');
+  if (brokers.length === 0) throw new Failure(`${source} is empty: expected host:port[,host:port]`);
   for (const broker of brokers) {
     if (!/^[^\s:]+:\d{1,5}$/.test(broker)) {
-      throw new ConfigError(`KAFKA_BROKERS entry "${broker}" is not host:port`);
+      throw new Failure(`${source} entry "${broker}" is not host:port`);
     }
   }
   return brokers;

@@ -1,7 +1,7 @@
 // `npm run kafka:cluster`: a local three-node native cluster for trying the production profile by hand.
 // Prints KAFKA_BROKERS once every node is registered; Ctrl-C (or SIGTERM) stops it and removes its data.
 import { parseArgs } from 'node:util';
-import { exitCodeFor } from '../errors.ts';
+import { EXIT, exitCodeFor } from '../errors.ts';
 import { startNativeCluster } from './native-cluster.ts';
 
 const { values } = parseArgs({
@@ -10,7 +10,7 @@ const { values } = parseArgs({
 const nodes = Number(values.nodes);
 if (!Number.isInteger(nodes) || nodes < 1) {
   console.error(`kafka:cluster: --nodes must be a whole number >= 1, got ${values.nodes}`);
-  process.exit(2);
+  process.exit(EXIT.usage);
 }
 
 try {
@@ -26,10 +26,10 @@ try {
     stopping = true;
     console.log(`\n${signal}: stopping the cluster...`);
     cluster.stop().then(
-      () => process.exit(0),
+      () => process.exit(EXIT.ok),
       (error: unknown) => {
         console.error(`kafka:cluster: stop failed: ${String(error)}`);
-        process.exit(3);
+        process.exit(exitCodeFor(error));
       },
     );
   };

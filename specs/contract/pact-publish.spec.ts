@@ -68,14 +68,18 @@ describe('npm run pact:publish', () => {
     const commits = [before, git('rev-parse', 'HEAD')];
 
     expect(run.code, run.output).toBe(0);
+    // The script's own probe of the index, then the CLI's.
     expect(run.requests.map(({ method, url }) => `${method} ${url}`)).toEqual([
+      'GET /',
       'GET /',
       ...PACT_CONSUMERS.map(() => 'POST /contracts/publish'),
     ]);
     for (const request of run.requests) expect(request.headers.authorization).toBe(`Bearer ${CANARY}`);
 
     const files = readdirSync(PACT_DIR).filter((name) => name.endsWith('.json'));
-    const published = run.requests.slice(1).map((request) => JSON.parse(request.body));
+    const published = run.requests
+      .filter((request) => request.method === 'POST')
+      .map((request) => JSON.parse(request.body));
     expect(published.map((body) => body.pacticipantName).sort()).toEqual([...PACT_CONSUMERS].sort());
     for (const body of published) {
       expect(commits).toContain(body.pacticipantVersionNumber);
@@ -101,16 +105,16 @@ describe('npm run pact:publish', () => {
     expect(run.output).not.toContain(CANARY);
   });
 
-  it('redacts the token when the broker echoes it back in an error, and fails', async () => {
+  it('redacts the token when the broker echoes it back in an error, and fails (exit 3)', async () => {
     const run = await publishTo('echo-authorization-as-error', { PACT_BRANCH: 'main' });
-    expect(run.code).not.toBe(0);
+    expect(run.code, run.output).toBe(3);
     expect(run.output).toContain('Bearer ***');
     expect(run.output).not.toContain(CANARY);
   });
 
-  it('fails with a message naming PACT_BROKER_BASE_URL when it is unset', async () => {
+  it('fails with a message naming PACT_BROKER_BASE_URL when it is unset (exit 2, a configuration error)', async () => {
     const run = await publish({ PACT_BROKER_TOKEN: CANARY });
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.output).toContain('PACT_BROKER_BASE_URL is not set');
     expect(run.output).not.toContain(CANARY);
   });

@@ -1,13 +1,16 @@
 // Runs kcat (librdkafka), an independent Kafka client, for cross-checks.
 import { spawn, spawnSync } from 'node:child_process';
+import { prerequisite } from './prerequisite.ts';
 
-/** The reason kcat specs are skipped, or undefined when kcat is on PATH. */
-export const kcatMissing: string | undefined =
-  spawnSync('kcat', ['-V'], { stdio: 'ignore' }).status === 0
-    ? undefined
-    : 'kcat is not installed (Debian package kcat)';
-
-if (kcatMissing) console.info(`[skip] kcat cross-checks: ${kcatMissing}`);
+/** The reason kcat specs are skipped, or undefined when kcat is on PATH; with KCAT_REQUIRED=true a missing kcat fails. */
+export const kcatMissing: string | undefined = prerequisite({
+  required: 'KCAT_REQUIRED',
+  specs: 'kcat cross-checks',
+  missing:
+    spawnSync('kcat', ['-V'], { stdio: 'ignore' }).status === 0
+      ? undefined
+      : 'kcat is not installed (Debian package kcat)',
+});
 
 /** A test name that carries the skip reason, so the report says why the cross-check did not run. */
 export const withKcat = (name: string): string => (kcatMissing ? `${name} (skipped: ${kcatMissing})` : name);

@@ -1,5 +1,5 @@
-// A local stand-in for a Pact Broker: the HAL index and the contract-publication API, recording every request,
-// so the publishing script can be run for real and its requests checked exactly.
+// A local stand-in for a Pact Broker: the HAL index, the contract-publication API and the matrix can-i-deploy
+// reads, recording every request, so the Pact scripts can be run for real and their requests checked exactly.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -14,6 +14,14 @@ export interface RecordedRequest {
 /** How the stand-in answers `POST /contracts/publish`: as a broker would, or with an error. */
 export type PublishBehaviour = 'accept' | 'echo-authorization-as-error';
 
+/** What else the stand-in does: answer can-i-deploy yes or no, or refuse every request's credentials. */
+export interface StandInOptions {
+  /** The matrix summary's verdict (`GET /matrix`); true by default. */
+  deployable: boolean;
+  /** Answer 401 to every request, the index included, as a broker does to a wrong token. */
+  refuseCredentials: boolean;
+}
+
 /** A running stand-in; `await using` closes it. */
 export interface BrokerStandIn extends AsyncDisposable {
   baseUrl: string;
@@ -21,7 +29,11 @@ export interface BrokerStandIn extends AsyncDisposable {
 }
 
 /** Starts the stand-in on 127.0.0.1 and a free port. */
-export async function startBrokerStandIn(behaviour: PublishBehaviour = 'accept'): Promise<BrokerStandIn> {
+export async function startBrokerStandIn(
+  behaviour: PublishBehaviour = 'accept',
+  options: Partial<StandInOptions> = {},
+): Promise<BrokerStandIn> {
+  const { deployable = true, refuseCredentials = false } = options;
   const requests: RecordedRequest[] = [];
   let baseUrl = '';
   const server = createServer((request, response) => {
@@ -36,6 +48,7 @@ export async function startBrokerStandIn(behaviour: PublishBehaviour = 'accept')
         response.writeHead(status, { 'content-type': 'application/hal+json;charset=utf-8' });
         response.end(JSON.stringify(payload));
       };
+      if (refuseCredentials) return reply(401, { error: 'authentication required' });
       if (request.method === 'GET' && request.url === '/') {
         return reply(200, {
           _links: {
@@ -77,6 +90,36 @@ export async function startBrokerStandIn(behaviour: PublishBehaviour = 'accept')
               href: `${baseUrl}/pacts/provider/${providerName}/consumer/${name}/version/${number}`,
             })),
           },
+        });
+      }
+      if (request.method === 'GET' && request.url?.startsWith('/matrix?')) {
+        // The broker's matrix shape, as much of it as the CLI reads: a summary with the verdict, one row.
+        const pacticipant = new URL(request.url, baseUrl).searchParams.get('q[][pacticipant]') ?? '';
+        return reply(200, {
+          summary: {
+            deployable,
+            reason: deployable
+              ? 'All required verification results are published and successful'
+              : `The verification of the pact of spark-recommender with ${pacticipant} failed`,
+            success: deployable ? 1 : 0,
+            failed: deployable ? 0 : 1,
+            unknown: 0,
+          },
+          notices: [
+            { type: deployable ? 'success' : 'error', text: `Computer says ${deployable ? 'yes' : 'no'}` },
+          ],
+          matrix: [
+            {
+              consumer: { name: 'spark-recommender', version: { number: 'c0ffee' } },
+              provider: { name: pacticipant, version: { number: 'f00d' } },
+              pact: { createdAt: '2026-01-01T00:00:00Z' },
+              verificationResult: {
+                success: deployable,
+                verifiedAt: '2026-01-01T00:00:00Z',
+                _links: { self: { href: `${baseUrl}/verification-results/1` } },
+              },
+            },
+          ],
         });
       }
       reply(404, { error: `no route ${request.method} ${request.url}` });

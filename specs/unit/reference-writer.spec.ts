@@ -9,6 +9,7 @@ import { decodeRating, METRIC_CONTRACT, RATING_CONTRACT } from '../../helpers/co
 import { doubleLiteral } from '../../helpers/codec/serialize.ts';
 import { randomRatings } from '../../helpers/sources/random-ratings.ts';
 import { validMetric, validRating } from '../support/arbitraries.ts';
+import { prerequisite } from '../support/prerequisite.ts';
 
 const encodeRating = createEncoder(RATING_CONTRACT);
 const encodeMetric = createEncoder(METRIC_CONTRACT);
@@ -18,8 +19,11 @@ const text = (result: ReturnType<typeof encodeRating>): string => {
 };
 
 const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-const noPython = python.status === 0 ? undefined : 'python3 is not on PATH';
-if (noPython) console.info(`[skip] Python reader check: ${noPython}`);
+const noPython = prerequisite({
+  required: 'PYTHON_REQUIRED',
+  specs: 'Python reader check',
+  missing: python.status === 0 ? undefined : 'python3 is not on PATH',
+});
 
 describe('ratings as the reference producer writes them', () => {
   it('writes doubles with a decimal point and leaves other numbers as JavaScript writes them', () => {
