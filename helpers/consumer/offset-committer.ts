@@ -49,6 +49,7 @@ export function offsetCommitter(
   topic: string,
   onCommitted: (partition: number, offset: string) => void,
   budgetMs: number = RETRIABLE_BUDGET_MS,
+  onFailedTry: (error: unknown, offsets: PartitionPosition[]) => void = () => {},
 ): OffsetCommitter {
   /** The newest processed offset of every partition this member holds, committed or not. */
   const processed = new Map<number, string>();
@@ -68,9 +69,13 @@ export function offsetCommitter(
             for (const [partition, offset] of pending) batch.set(partition, offset);
             pending = new Map();
             requestedMeanwhile = false;
-            return consumer.commitOffsets(
-              [...batch].map(([partition, offset]) => ({ topic, partition, offset })),
-            );
+            const offsets = [...batch].map(([partition, offset]) => ({ partition, offset }));
+            return consumer
+              .commitOffsets(offsets.map((position) => ({ topic, ...position })))
+              .catch((error: unknown) => {
+                onFailedTry(error, offsets);
+                throw error;
+              });
           },
           budgetMs,
         );

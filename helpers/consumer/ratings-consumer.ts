@@ -49,6 +49,8 @@ export interface ConsumeOptions {
    * specs that kill consumers go lower (the broker's group.min.session.timeout.ms is the floor).
    */
   sessionTimeoutMs: number;
+  /** Called for every commit try that failed (the committer tries again or keeps them pending): for diagnostics. */
+  onCommitFailure: (error: unknown, offsets: { partition: number; offset: string }[]) => void;
 }
 
 /** A record as the consumer saw it. */
@@ -180,10 +182,16 @@ class RatingsRun {
         })
       : undefined;
     // Commits run beside the fetch loop, one at a time (see offset-committer.ts); the run ends with a flush.
-    this.commits = offsetCommitter(this.consumer, this.topic, (partition, offset) => {
-      this.summary.committed[partition] = offset;
-      this.summary.lastRecordMs = performance.now() - this.started;
-    });
+    this.commits = offsetCommitter(
+      this.consumer,
+      this.topic,
+      (partition, offset) => {
+        this.summary.committed[partition] = offset;
+        this.summary.lastRecordMs = performance.now() - this.started;
+      },
+      undefined,
+      options.onCommitFailure,
+    );
   }
 
   async run(): Promise<ConsumeSummary> {

@@ -160,6 +160,7 @@ describe('production profile on a three-broker cluster', () => {
       joined,
       consuming,
       stopped,
+      commitFailures,
     } = groupConsumer(kafka, {
       topic: topic.name,
       groupId,
@@ -245,7 +246,8 @@ describe('production profile on a three-broker cluster', () => {
       // partitions end, and whether its consumer is still running.
       console.log(
         `[cluster] lag did not drain: ${await describeGroupLag(admin, groupId, topic.name).catch((e: unknown) => `group unreadable (${String(e)})`)}; ` +
-          `consumer ${stopped() ?? 'running'}, seen ${grouped.length} records`,
+          `consumer ${stopped() ?? 'running'}, seen ${grouped.length} records; ` +
+          `last failed commits: ${commitFailures.join('; ') || 'none'}; faults: ${figures.join('; ')}`,
       );
       throw error;
     }

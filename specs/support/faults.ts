@@ -179,6 +179,9 @@ export function groupConsumer(
   },
 ) {
   const seen: number[] = [];
+  /** The latest failed commit tries, newest last, with when they failed. */
+  const commitFailures: string[] = [];
+  const started = performance.now();
   const { promise: joined, resolve: markJoined } = Promise.withResolvers<void>();
   const consuming = consumeRatings(kafka, {
     ...options,
@@ -186,6 +189,13 @@ export function groupConsumer(
     sessionTimeoutMs: SPEC_SESSION_MS,
     onJoined: () => markJoined(),
     onEvent: (_event, record) => seen.push(Number(record.headers.seq)),
+    onCommitFailure: (error, offsets) => {
+      const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
+      commitFailures.push(
+        `at ${seconds(performance.now() - started)}: ${name}: ${message} (${offsets.map((o) => `p${o.partition}=${o.offset}`).join(' ')})`,
+      );
+      if (commitFailures.length > 5) commitFailures.shift();
+    },
   });
   let stopped: string | undefined;
   consuming.then(
@@ -197,5 +207,5 @@ export function groupConsumer(
       stopped = `threw: ${error instanceof Error ? error.message : String(error)}`;
     },
   );
-  return { seen, joined, consuming, stopped: () => stopped };
+  return { seen, joined, consuming, stopped: () => stopped, commitFailures };
 }
