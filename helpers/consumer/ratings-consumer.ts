@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type {
+  Consumer,
+  ConsumerGroupJoinEvent,
+  EachBatchPayload,
+  Kafka,
+  KafkaMessage,
+  Producer,
+} from 'kafkajs';
 import { CONSUME_GROUP } from '../../contracts/groups.ts';
 import type { RatingEvent } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
@@ -42,6 +49,8 @@ export interface ConsumeOptions {
    * specs that kill consumers go lower (the broker's group.min.session.timeout.ms is the floor).
    */
   sessionTimeoutMs: number;
+  /** Called for every commit try that failed (the committer tries again or keeps them pending): for diagnostics. */
+  onCommitFailure: (error: unknown, offsets: { partition: number; offset: string }[]) => void;
 }
 
 /** A record as the consumer saw it. */
@@ -141,6 +150,8 @@ class RatingsRun {
   /** Set once by {@link end}: every later event (a batch, a crash) is ignored. */
   private done = false;
   private restarting = false;
+  /** Set by a join: the first fetch after it commits again what this member kept (see offset-committer.ts). */
+  private recommit = false;
   private finish: () => void = () => {};
   private readonly finished = new Promise<void>((resolve) => {
     this.finish = resolve;
@@ -171,17 +182,37 @@ class RatingsRun {
         })
       : undefined;
     // Commits run beside the fetch loop, one at a time (see offset-committer.ts); the run ends with a flush.
-    this.commits = offsetCommitter(this.consumer, this.topic, (partition, offset) => {
-      this.summary.committed[partition] = offset;
-      this.summary.lastRecordMs = performance.now() - this.started;
-    });
+    this.commits = offsetCommitter(
+      this.consumer,
+      this.topic,
+      (partition, offset) => {
+        this.summary.committed[partition] = offset;
+        this.summary.lastRecordMs = performance.now() - this.started;
+      },
+      undefined,
+      options.onCommitFailure,
+    );
   }
 
   async run(): Promise<ConsumeSummary> {
     const { signal } = this.options;
     if (signal?.aborted) this.end('aborted');
     signal?.addEventListener('abort', () => this.end('aborted'), { once: true });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.joined());
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.joined(event));
+    // kafkajs has no partitions-revoked hook: REBALANCING is emitted when a heartbeat hears the group
+    // rebalance, just before kafkajs rejoins. The commit starts now, so its request reaches the
+    // coordinator before the JoinGroup (which waits for a FindCoordinator answer first), while the
+    // coordinator still takes commits of the ending generation.
+    this.consumer.on(this.consumer.events.REBALANCING, () => {
+      this.commits.flush().catch(() => {});
+    });
+    // A commit made inside the join would be dropped: a restarted runner is not "running" until its
+    // join returns, and kafkajs' commitOffsets returns without sending while it is not.
+    this.consumer.on(this.consumer.events.FETCH_START, () => {
+      if (!this.recommit) return;
+      this.recommit = false;
+      this.commits.flush().catch(() => {});
+    });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) this.restartAfterFatalCrash(payload.error);
     });
@@ -227,16 +258,20 @@ class RatingsRun {
     });
   }
 
-  private joined(): void {
+  private joined({ payload }: ConsumerGroupJoinEvent): void {
     this.lastActivity = Date.now();
-    // Offsets processed under the previous assignment are read again by whoever owns them now.
-    this.commits.forget();
+    // What this member processed on partitions it kept resumes where it was, and is committed again under
+    // the new generation; the rest is read again by whoever owns it now.
+    const kept = this.commits.rejoined(payload.memberAssignment[this.topic] ?? []);
+    this.recommit = kept.length > 0;
     // GROUP_JOIN fires inside kafkajs' join, before the first fetch, so the seek is what that fetch uses.
     // Repeated on a re-join (a crash on a fresh broker restarts the consumer) until something was committed.
     if (Object.keys(this.summary.committed).length === 0) {
       for (const start of this.options.startOffsets ?? [])
         this.consumer.seek({ topic: this.topic, ...start });
     }
+    // The latest seek of a partition wins.
+    for (const position of kept) this.consumer.seek({ topic: this.topic, ...position });
     this.options.onJoined?.();
   }
 
@@ -277,7 +312,16 @@ class RatingsRun {
       this.commits.request(batch.partition, (BigInt(last) + 1n).toString());
       this.lastActivity = Date.now();
     }
-    await heartbeat();
+    try {
+      await heartbeat();
+    } catch (error) {
+      // The group rebalances: what was processed is committed while this member still holds the
+      // partitions (the coordinator takes commits of the current generation until the rebalance
+      // completes), before kafkajs rejoins and the partitions may go to another member.
+      if ((error as { type?: unknown }).type === 'REBALANCE_IN_PROGRESS')
+        await this.commits.flush().catch(() => {});
+      throw error;
+    }
     if (this.summary.total >= this.maxMessages) this.end('max-messages');
   }
 

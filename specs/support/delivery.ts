@@ -68,3 +68,43 @@ export async function recordsInTopic(admin: Admin, topic: string): Promise<numbe
   const ends = await admin.fetchTopicOffsets(topic);
   return ends.reduce((sum, { high }) => sum + Number(high), 0);
 }
+
+/**
+ * The group's state and members, its committed offset and the end offset of every partition of `topic`:
+ * what a lag that does not drain is made of, printed when a wait for it times out.
+ */
+export async function describeGroupLag(admin: Admin, groupId: string, topic: string): Promise<string> {
+  const [ends, committed, { groups }] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    committedOffsets(admin, groupId, topic),
+    admin.describeGroups([groupId]),
+  ]);
+  const group = groups[0];
+  const members = (group?.members ?? []).map((member) => member.memberId).join(', ') || 'none';
+  const partitions = ends
+    .sort((a, b) => a.partition - b.partition)
+    .map(({ partition, high }) => `p${partition} committed ${committed.get(partition) ?? -1} end ${high}`)
+    .join('; ');
+  return `group ${groupId} ${group?.state ?? 'unknown'} (members: ${members}); ${partitions}`;
+}
+
+/**
+ * Redeliveries after each fault: a record seen again counts against the last fault that had begun when it
+ * was seen again. `faults` holds each fault's name and how many records the group had seen when it began.
+ */
+export function redeliveriesByFault(
+  seen: readonly number[],
+  faults: readonly { name: string; seenBefore: number }[],
+): { name: string; redelivered: number; seenBefore: number }[] {
+  const counts = faults.map((fault) => ({ ...fault, redelivered: 0 }));
+  const once = new Set<number>();
+  seen.forEach((seq, index) => {
+    if (!once.has(seq)) {
+      once.add(seq);
+      return;
+    }
+    const fault = counts.findLast((candidate) => candidate.seenBefore <= index);
+    if (fault) fault.redelivered++;
+  });
+  return counts;
+}

@@ -5,7 +5,7 @@ import { type Admin, AssignerProtocol, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 import { MOVIE_ID_MAX, type RatingEvent, USER_ID_MAX } from '../../contracts/rating.ts';
 import { kafkaClient } from '../../helpers/clients/kafka-client.ts';
-import { consumeRatings } from '../../helpers/consumer/ratings-consumer.ts';
+import { type ConsumeSummary, consumeRatings } from '../../helpers/consumer/ratings-consumer.ts';
 import type { RestartableBroker } from '../../helpers/kafka/types.ts';
 import {
   notRestartable,
@@ -165,7 +165,8 @@ export function ownRestartableBroker(label: string): () => OwnBroker {
 
 /**
  * A consumer of `groupId` reading `topic` from the beginning with the specs' short session, recording
- * each record's `seq` in `seen`; `joined` resolves once it is in its group, `consuming` with its summary.
+ * each record's `seq` in `seen`; `joined` resolves once it is in its group, `consuming` with its summary,
+ * and `stopped()` says why it stopped (undefined while it runs).
  */
 export function groupConsumer(
   kafka: Kafka,
@@ -178,6 +179,9 @@ export function groupConsumer(
   },
 ) {
   const seen: number[] = [];
+  /** The latest failed commit tries, newest last, with when they failed. */
+  const commitFailures: string[] = [];
+  const started = performance.now();
   const { promise: joined, resolve: markJoined } = Promise.withResolvers<void>();
   const consuming = consumeRatings(kafka, {
     ...options,
@@ -185,7 +189,23 @@ export function groupConsumer(
     sessionTimeoutMs: SPEC_SESSION_MS,
     onJoined: () => markJoined(),
     onEvent: (_event, record) => seen.push(Number(record.headers.seq)),
+    onCommitFailure: (error, offsets) => {
+      const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
+      commitFailures.push(
+        `at ${seconds(performance.now() - started)}: ${name}: ${message} (${offsets.map((o) => `p${o.partition}=${o.offset}`).join(' ')})`,
+      );
+      if (commitFailures.length > 5) commitFailures.shift();
+    },
   });
-  consuming.catch(() => {});
-  return { seen, joined, consuming };
+  let stopped: string | undefined;
+  consuming.then(
+    (summary: ConsumeSummary) => {
+      stopped =
+        summary.error === undefined ? summary.stoppedBecause : `${summary.stoppedBecause}: ${summary.error}`;
+    },
+    (error: unknown) => {
+      stopped = `threw: ${error instanceof Error ? error.message : String(error)}`;
+    },
+  );
+  return { seen, joined, consuming, stopped: () => stopped, commitFailures };
 }
