@@ -57,7 +57,7 @@ describe('ratings-kafka usage errors', () => {
     const run = await cli(['produse']);
     expect(run.code).toBe(EXIT_USAGE);
     expect(run.stderr).toBe(
-      'ratings-kafka: unknown command "produse": expected one of topics, produce, consume, verify; see `ratings-kafka --help`\n',
+      'ratings-kafka: unknown command "produse": expected one of topics, produce, consume, verify, contracts; see `ratings-kafka --help`\n',
     );
   });
 
