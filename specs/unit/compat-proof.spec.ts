@@ -98,61 +98,81 @@ const MUTATIONS: Mutation[] = [
   {
     name: 'userId maximum raised',
     base: RATING,
-    mutate: (j) => void (props(j).userId!.maximum = 162_541),
+    mutate: (j) => {
+      props(j).userId!.maximum = 162_541;
+    },
     rules: ['MAXIMUM_INCREASED /userId'],
   },
   {
     name: 'movieId maximum lowered',
     base: RATING,
-    mutate: (j) => void (props(j).movieId!.maximum = 27_278),
+    mutate: (j) => {
+      props(j).movieId!.maximum = 27_278;
+    },
     rules: ['MAXIMUM_DECREASED /movieId'],
   },
   {
     name: 'movieId minimum raised',
     base: RATING,
-    mutate: (j) => void (props(j).movieId!.minimum = 10),
+    mutate: (j) => {
+      props(j).movieId!.minimum = 10;
+    },
     rules: ['MINIMUM_INCREASED /movieId'],
   },
   {
     name: 'rating minimum lowered',
     base: RATING,
-    mutate: (j) => void (props(j).rating!.minimum = 0),
+    mutate: (j) => {
+      props(j).rating!.minimum = 0;
+    },
     rules: ['MINIMUM_DECREASED /rating'],
   },
   {
     name: 'rating grid 0.5 -> 0.25',
     base: RATING,
-    mutate: (j) => void (props(j).rating!.multipleOf = 0.25),
+    mutate: (j) => {
+      props(j).rating!.multipleOf = 0.25;
+    },
     rules: ['MULTIPLE_OF_REDUCED /rating'],
   },
   {
     name: 'rating grid 0.5 -> 1',
     base: RATING,
-    mutate: (j) => void (props(j).rating!.multipleOf = 1),
+    mutate: (j) => {
+      props(j).rating!.multipleOf = 1;
+    },
     rules: ['MINIMUM_INCREASED /rating', 'MULTIPLE_OF_EXPANDED /rating'],
   },
   {
     name: 'rating grid 0.5 -> 0.3 (the bounds move onto the new grid)',
     base: RATING,
-    mutate: (j) => void (props(j).rating!.multipleOf = 0.3),
+    mutate: (j) => {
+      props(j).rating!.multipleOf = 0.3;
+    },
     rules: ['MINIMUM_INCREASED /rating', 'MAXIMUM_DECREASED /rating', 'MULTIPLE_OF_CHANGED /rating'],
   },
   {
     name: 'movieId integer -> number',
     base: RATING,
-    mutate: (j) => void (props(j).movieId!.type = 'number'),
+    mutate: (j) => {
+      props(j).movieId!.type = 'number';
+    },
     rules: ['TYPE_EXTENDED /movieId'],
   },
   {
     name: 'rating number -> integer',
     base: RATING,
-    mutate: (j) => void (props(j).rating!.type = 'integer'),
+    mutate: (j) => {
+      props(j).rating!.type = 'integer';
+    },
     rules: ['TYPE_NARROWED /rating', 'MINIMUM_INCREASED /rating'],
   },
   {
     name: 'optional field added',
     base: RATING,
-    mutate: (j) => void (props(j).source = { type: 'string', maxLength: 8, pattern: '^[a-z]+$' }),
+    mutate: (j) => {
+      props(j).source = { type: 'string', maxLength: 8, pattern: '^[a-z]+$' };
+    },
     rules: ['OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL /source'],
   },
   {
@@ -176,78 +196,99 @@ const MUTATIONS: Mutation[] = [
   {
     name: 'field made optional',
     base: RATING,
-    mutate: (j) => void (j.required = (j.required as string[]).filter((name) => name !== 'timestamp')),
+    mutate: (j) => {
+      j.required = (j.required as string[]).filter((name) => name !== 'timestamp');
+    },
     rules: ['REQUIRED_ATTRIBUTE_REMOVED /timestamp'],
   },
   {
     name: 'content model opened',
     base: RATING,
-    mutate: (j) => void (j.additionalProperties = true),
+    mutate: (j) => {
+      j.additionalProperties = true;
+    },
     rules: ['ADDITIONAL_PROPERTIES_ADDED /'],
   },
   {
     name: 'description changed',
     base: RATING,
-    mutate: (j) => void (props(j).movieId!.description = 'movies.csv id'),
+    mutate: (j) => {
+      props(j).movieId!.description = 'movies.csv id';
+    },
     rules: ['DESCRIPTION_CHANGED /movieId'],
   },
   {
     name: 'tags made required',
     base: METRIC,
-    mutate: (j) => void (j.required as string[]).push('tags'),
+    mutate: (j) => {
+      (j.required as string[]).push('tags');
+    },
     rules: ['REQUIRED_ATTRIBUTE_ADDED /tags'],
   },
   {
     name: 'unit gains a member',
     base: METRIC,
-    mutate: (j) => void (props(j).unit!.anyOf as JsonSchema[]).push({ type: 'string', const: 'bytes' }),
+    mutate: (j) => {
+      (props(j).unit!.anyOf as JsonSchema[]).push({ type: 'string', const: 'bytes' });
+    },
     rules: ['ENUM_ARRAY_EXTENDED /unit'],
   },
   {
     name: 'unit loses a member',
     base: METRIC,
-    mutate: (j) =>
-      void (props(j).unit!.anyOf = (props(j).unit!.anyOf as JsonSchema[]).filter((m) => m.const !== 'stars')),
+    mutate: (j) => {
+      props(j).unit!.anyOf = (props(j).unit!.anyOf as JsonSchema[]).filter((m) => m.const !== 'stars');
+    },
     rules: ['ENUM_ARRAY_NARROWED /unit'],
   },
   {
     name: 'unit member replaced',
     base: METRIC,
-    mutate: (j) =>
-      void (props(j).unit!.anyOf = (props(j).unit!.anyOf as JsonSchema[]).map((m) =>
+    mutate: (j) => {
+      props(j).unit!.anyOf = (props(j).unit!.anyOf as JsonSchema[]).map((m) =>
         m.const === 'stars' ? { ...m, const: 'bytes' } : m,
-      )),
+      );
+    },
     rules: ['ENUM_ARRAY_CHANGED /unit'],
   },
   {
     name: 'name shortened',
     base: METRIC,
-    mutate: (j) => void (props(j).name!.maxLength = 4),
+    mutate: (j) => {
+      props(j).name!.maxLength = 4;
+    },
     rules: ['MAX_LENGTH_DECREASED /name'],
   },
   {
     name: 'name given a minimum length',
     base: METRIC,
-    mutate: (j) => void (props(j).name!.minLength = 6),
+    mutate: (j) => {
+      props(j).name!.minLength = 6;
+    },
     rules: ['MIN_LENGTH_ADDED /name'],
   },
   {
     name: 'source pattern changed to a disjoint one',
     base: METRIC,
-    mutate: (j) => void (props(j).source!.pattern = '^[A-Z][A-Z0-9-]*$'),
+    mutate: (j) => {
+      props(j).source!.pattern = '^[A-Z][A-Z0-9-]*$';
+    },
     rules: ['PATTERN_CHANGED /source'],
   },
   {
     name: 'a nested bound lowered',
     base: METRIC,
-    mutate: (j) => void (props(props(j).window!).endMs!.maximum = 2_000_000_000_000),
+    mutate: (j) => {
+      props(props(j).window!).endMs!.maximum = 2_000_000_000_000;
+    },
     rules: ['MAXIMUM_DECREASED /window/endMs'],
   },
   {
     name: 'a nested optional field added',
     base: METRIC,
-    mutate: (j) =>
-      void (props(props(j).window!).note = { type: 'string', maxLength: 4, pattern: '^[a-z]+$' }),
+    mutate: (j) => {
+      props(props(j).window!).note = { type: 'string', maxLength: 4, pattern: '^[a-z]+$' };
+    },
     rules: ['OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL /window/note'],
   },
 ];
