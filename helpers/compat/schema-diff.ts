@@ -428,9 +428,11 @@ function diffNumbers(before: JsonSchema, after: JsonSchema, path: string, out: S
     after.multipleOf as number | undefined,
   ];
   if (oldStep !== newStep) {
-    // Judged on the grids the values live on (an integer's is 1), named after the keyword as written.
-    const backward = divides(b.grid, a.grid) ? NONE : ALL;
-    const forward = divides(a.grid, b.grid) ? NONE : ALL;
+    // Judged on the values the writer's grid holds (an integer's is 1) checked as every reader we ship
+    // checks a step, `value % step === 0` (TypeBox and the Spark job alike): 0.5 -> 0.1 is finer on paper,
+    // yet 1.5 % 0.1 is 0.0999..., so the new reader refuses old ratings. Named after the keyword as written.
+    const backward = stepAccepts(a, newStep) ? NONE : ALL;
+    const forward = stepAccepts(b, oldStep) ? NONE : ALL;
     let rule: SchemaRule;
     if (oldStep === undefined) rule = 'MULTIPLE_OF_ADDED';
     else if (newStep === undefined) rule = 'MULTIPLE_OF_REMOVED';
@@ -439,6 +441,28 @@ function diffNumbers(before: JsonSchema, after: JsonSchema, path: string, out: S
     else rule = 'MULTIPLE_OF_CHANGED';
     out.push(change(rule, path, oldStep, newStep, backward, forward));
   }
+}
+
+/** The most grid values of a domain that `stepAccepts` checks, from each end of it. */
+const STEP_PROBES = 10_000;
+
+/**
+ * True when a reader whose schema has `step` as its multipleOf accepts every value a writer with `domain`
+ * can write, as readers compute it: the values as their shortest decimal text parses, `value % step === 0`.
+ */
+function stepAccepts(domain: NumericDomain, step: number | undefined): boolean {
+  if (step === undefined) return true;
+  const grid = domain.grid;
+  if (grid === undefined) return false;
+  const first = domain.low === undefined ? undefined : Math.round(domain.low.value / grid);
+  const last = domain.high === undefined ? undefined : Math.round(domain.high.value / grid);
+  const indexes = new Set<number>();
+  const from = first ?? (last === undefined ? -STEP_PROBES : last - 2 * STEP_PROBES);
+  const to = last ?? from + 2 * STEP_PROBES;
+  for (let k = from; k <= Math.min(to, from + STEP_PROBES); k++) indexes.add(k);
+  for (let k = Math.max(from, to - STEP_PROBES); k <= to; k++) indexes.add(k);
+  for (const k of indexes) if (roundToGrid(k * grid, grid) % step !== 0) return false;
+  return true;
 }
 
 /** True when every multiple of `multiple`'s grid lies on `grid` (`undefined`: no grid, every number). */

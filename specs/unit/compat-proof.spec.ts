@@ -136,6 +136,15 @@ const MUTATIONS: Mutation[] = [
     rules: ['MULTIPLE_OF_REDUCED /rating'],
   },
   {
+    // Finer on paper, yet readers compute the step in floating point: 1.5 % 0.1 is 0.0999..., not 0.
+    name: 'rating grid 0.5 -> 0.1 (every old rating on the new grid on paper, not as readers compute)',
+    base: RATING,
+    mutate: (j) => {
+      props(j).rating!.multipleOf = 0.1;
+    },
+    rules: ['MULTIPLE_OF_REDUCED /rating'],
+  },
+  {
     name: 'rating grid 0.5 -> 1',
     base: RATING,
     mutate: (j) => {
