@@ -1,11 +1,13 @@
 // Protects what a person reads after a check against the data already there: the totals, each reason
-// with its count and first coordinates, and how an even sample is shared among partitions.
+// with its count and first coordinates, how an even sample is shared among partitions, and verify's verdict
+// on the retained ratings.
 import { describe, expect, it } from 'vitest';
 import {
   formatRetainedScan,
   type RetainedScan,
   sampleQuotas,
 } from '../../helpers/compat/retained-records.ts';
+import { retainedOutcome } from '../../helpers/flows/verify-flow.ts';
 
 const scan = (overrides: Partial<RetainedScan> = {}): RetainedScan => ({
   topic: 'ratings',
@@ -69,5 +71,21 @@ describe('retained records sample', () => {
     expect(sampleQuotas([0, 5, 100], 1_000)).toEqual([0, 5, 100]);
     expect(sampleQuotas([7, 8], undefined)).toEqual([7, 8]);
     expect(sampleQuotas([7, 8], 0)).toEqual([0, 0]);
+  });
+});
+
+describe("verify's retained ratings step", () => {
+  it('fails when the working contract refuses any retained record, naming the reason and the full check', () => {
+    const outcome = retainedOutcome(scan());
+    expect(outcome.ok).toBe(false);
+    expect(outcome.details).toContain('    3  value: not JSON  e.g. p1@40');
+    expect(outcome.details.at(-1)).toContain('contracts check --against-topic');
+  });
+
+  it('passes when none is refused, and on a topic that holds nothing yet', () => {
+    expect(retainedOutcome(scan({ refused: 0, accepted: 1_000_000, byReason: [] })).ok).toBe(true);
+    expect(
+      retainedOutcome(scan({ scanned: 0, refused: 0, accepted: 0, partitions: [], byReason: [] })),
+    ).toEqual({ ok: true, details: ['ratings: holds no records yet'] });
   });
 });
