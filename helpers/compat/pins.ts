@@ -4,7 +4,8 @@
 // cannot be run or pacted.
 import { join } from 'node:path';
 import type { ConsumerPin } from '../../contracts/consumers.ts';
-import type { Decoder } from '../codec/decode.ts';
+import type { Decoder, EventContract } from '../codec/decode.ts';
+import { METRIC_CONTRACT, RATING_CONTRACT } from '../codec/events.ts';
 import { CheckFailedError } from '../errors.ts';
 import { type ReleaseReaderOptions, releaseReader } from './release-reader.ts';
 import { loadRelease, RELEASES_DIR } from './releases.ts';
@@ -38,16 +39,28 @@ export function pinnedRelease(root: string, pin: ConsumerPin): PinnedRelease {
   return { pin, dir, schemas };
 }
 
-/** The decoder `pin`'s consumer runs on `title`: built from its pinned release, for its kind of reader. */
-export function pinnedReader(
-  pinned: PinnedRelease,
-  title: string,
-  options: ReleaseReaderOptions,
-): Decoder<unknown> {
+/** The working contracts, by title: a release's JSON Schema carries no size limit and no cross-field rule. */
+const WORKING_CONTRACTS: readonly EventContract<never>[] = [
+  RATING_CONTRACT as EventContract<never>,
+  METRIC_CONTRACT as EventContract<never>,
+];
+
+/** The size limit and cross-field rules of event `title`, which are code, not release data: today's. */
+export function readerOptionsOf(title: string): ReleaseReaderOptions {
+  const contract = WORKING_CONTRACTS.find((candidate) => candidate.schema.title === title);
+  if (!contract) throw new CheckFailedError(`no event contract titled ${title} in helpers/codec/events.ts`);
+  return { maxBytes: contract.maxBytes, invariants: contract.invariants };
+}
+
+/**
+ * The decoder the pinned consumer runs on `title` (default: the one event it reads): built from its
+ * pinned release, for its kind of reader.
+ */
+export function pinnedReader(pinned: PinnedRelease, title = pinned.pin.reads[0] ?? ''): Decoder<unknown> {
   const schema = pinned.schemas.get(title);
   if (schema === undefined)
     throw new CheckFailedError(
       `${pinned.pin.name} does not read ${title}: it reads ${pinned.pin.reads.join(', ')} (contracts/consumers.ts)`,
     );
-  return releaseReader(schema, pinned.pin.reader, options);
+  return releaseReader(schema, pinned.pin.reader, readerOptionsOf(title));
 }
