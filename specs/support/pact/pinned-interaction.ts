@@ -5,7 +5,7 @@
 import type { Pact } from '@pact-foundation/pact';
 import { expect } from 'vitest';
 import { matchersFor } from '../../../contracts/pact.ts';
-import type { PinnedRelease } from '../../../helpers/compat/pins.ts';
+import { type PinnedRelease, pinnedReader } from '../../../helpers/compat/pins.ts';
 import { typeboxOf } from '../../../helpers/compat/release-schema.ts';
 import { fromPactMessage, type MessageHandler } from './consumers.ts';
 
@@ -23,12 +23,20 @@ export interface PinnedMessage {
   handle: MessageHandler<unknown>;
 }
 
-/** The JSON content of the interaction: Pact matchers for the example, read off the pinned release's schema. */
+/**
+ * The JSON content of the interaction: Pact matchers for the example, read off the pinned release's schema.
+ * Throws when the release's reader refuses the example: a pact must show a message its consumer accepts.
+ */
 export function pinnedContent(message: Pick<PinnedMessage, 'pinned' | 'example'>): unknown {
   const { pin, schemas } = message.pinned;
   const [title] = pin.reads;
   const json = title === undefined ? undefined : schemas.get(title);
   if (json === undefined) throw new Error(`${pin.name} reads no event of its release ${pin.release}`);
+  const verdict = pinnedReader(message.pinned)(Buffer.from(JSON.stringify(message.example)));
+  if (!verdict.ok)
+    throw new Error(
+      `the example of ${pin.name}'s pact is no ${title} its pinned release ${pin.release} allows: ${verdict.message}`,
+    );
   return matchersFor(typeboxOf(json), message.example);
 }
 
