@@ -2,8 +2,11 @@
 // installed, the way its README section says: the venv's python first on PATH, and its contract read from
 // the release spark-recommender is pinned at (contracts/consumers.ts), checked against its manifest first.
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinOf } from '../../contracts/consumers.ts';
+import type { RatingEvent } from '../../contracts/rating.ts';
 import { pinnedRelease } from '../../helpers/compat/pins.ts';
 
 const SETUP = fileURLToPath(new URL('../../helpers/spark/setup.sh', import.meta.url));
@@ -141,4 +144,36 @@ export function runSparkJob(installation: SparkInstallation, options: SparkJobOp
       resolve({ contracts, code, summary, stderrTail: stderr, wallMs: performance.now() - started });
     });
   });
+}
+
+/** One record's verdict as the job writes it with `--verdicts`: coordinates, the parsed fields, the refusal. */
+export interface SparkVerdict {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  userId: number | null;
+  movieId: number | null;
+  rating: number | null;
+  /** A BIGINT, written as a string so that JSON.parse cannot round it. */
+  timestamp: string | null;
+  /** Why the job refused the record; null: accepted. */
+  refusal: string | null;
+}
+
+/** Every verdict the job wrote into `dir`: Spark's JSON sink leaves `part-*.json` files of one row a line. */
+export function sparkVerdictsIn(dir: string): SparkVerdict[] {
+  const parts = readdirSync(dir).filter((name) => name.startsWith('part-') && name.endsWith('.json'));
+  return parts.flatMap((name) =>
+    readFileSync(join(dir, name), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as SparkVerdict),
+  );
+}
+
+/** The rating fields of a verdict or of a written event, the timestamp as its digits: how the two compare. */
+export function ratingFields(source: SparkVerdict | RatingEvent): Record<keyof RatingEvent, unknown> {
+  const { userId, movieId, rating, timestamp } = source;
+  return { userId, movieId, rating, timestamp: timestamp === null ? null : String(timestamp) };
 }
