@@ -13,6 +13,7 @@ import { RELEASES_DIR } from '../../helpers/compat/releases.ts';
 import { CheckFailedError } from '../../helpers/errors.ts';
 import { jsonOf, runCli } from '../support/cli.ts';
 import { pinnedSparkContracts } from '../support/spark-job.ts';
+import { loadFixtures } from './fixture-table.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SPARK = pinOf('spark-recommender');
@@ -68,21 +69,21 @@ describe('consumer pins', () => {
     );
   });
 
-  it("builds each consumer's reader of its kind from the release: the dashboard's strict one refuses an unknown field, Spark's ignores it", () => {
-    const rating = { userId: 1, movieId: 31, rating: 2.5, timestamp: 1_260_759_144_000, note: 'x' };
-    const metric = {
-      name: 'producer.throughput',
-      value: 1,
-      unit: 'count',
-      source: 'producer',
-      window: { startMs: 1, endMs: 2 },
-      timestamp: 3,
-      note: 'x',
-    };
-    const spark = pinnedReader(pinnedRelease(ROOT, SPARK))(Buffer.from(JSON.stringify(rating)));
-    expect(spark).toMatchObject({ ok: true, ignoredFields: ['note'] });
+  it("builds each consumer's reader of its kind from the release: Spark's ignores an unknown field, the dashboard's strict one refuses it", () => {
+    // The fixtures a tolerant reader accepts by dropping fields: the records strict and open readers split on.
+    const withUnknownFields = (event: 'ratings' | 'metrics') =>
+      loadFixtures(event).invalid.filter((fixture) => fixture.ignoredFields !== undefined);
+    const spark = pinnedReader(pinnedRelease(ROOT, SPARK));
     const dashboard = pinnedReader(pinnedRelease(ROOT, pinOf('metrics-dashboard')));
-    expect(dashboard(Buffer.from(JSON.stringify(metric)))).toMatchObject({ ok: false, kind: 'schema' });
+    expect(withUnknownFields('ratings').length).toBeGreaterThan(0);
+    for (const fixture of withUnknownFields('ratings'))
+      expect(spark(Buffer.from(fixture.raw)), fixture.name).toMatchObject({
+        ok: true,
+        ignoredFields: fixture.ignoredFields,
+      });
+    expect(withUnknownFields('metrics').length).toBeGreaterThan(0);
+    for (const fixture of withUnknownFields('metrics'))
+      expect(dashboard(Buffer.from(fixture.raw)), fixture.name).toMatchObject({ ok: false, kind: 'schema' });
   });
 });
 
