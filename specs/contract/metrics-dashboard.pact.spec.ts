@@ -4,23 +4,17 @@
 // the strict decoder built from that release.
 import { test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { METRIC_EXAMPLE, METRIC_MESSAGE, METRIC_METADATA, METRICS_DASHBOARD } from '../../contracts/pact.ts';
+import { METRIC_EXAMPLE, METRICS_DASHBOARD } from '../../contracts/pact.ts';
 import { METRICS_TOPIC } from '../../contracts/topics.ts';
 import { metricWithOneFieldBroken, validMetric } from '../support/arbitraries.ts';
-import { handleMetricMessage, METRICS_DASHBOARD_PIN, MessageRejected } from '../support/pact/consumers.ts';
-import { pinnedInteraction } from '../support/pact/pinned-interaction.ts';
+import { handleMetricMessage, MessageRejected } from '../support/pact/consumers.ts';
+import { DASHBOARD_METRIC, pinnedInteraction } from '../support/pact/pinned-interaction.ts';
 import { METRIC_RECIPE, produce } from '../support/pact/providers.ts';
 import { installPact, writePact } from '../support/pact/write-pact.ts';
 import { expectDeterministicPact } from '../support/pact-file.ts';
 
 /** The dashboard pact: one metric, matched field by field with matchers read off the pinned release's schema. */
-const metricInteraction = pinnedInteraction({
-  pinned: METRICS_DASHBOARD_PIN,
-  description: METRIC_MESSAGE,
-  example: METRIC_EXAMPLE,
-  metadata: METRIC_METADATA,
-  handle: handleMetricMessage,
-});
+const metricInteraction = pinnedInteraction(DASHBOARD_METRIC);
 
 /** Raw record values: the handler must judge bytes the publisher would never write. */
 const record = (value: Record<string, unknown>, key = String(value.source)) => ({

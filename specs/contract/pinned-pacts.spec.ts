@@ -9,19 +9,13 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { pinOf } from '../../contracts/consumers.ts';
-import {
-  pactFile,
-  RATING_EXAMPLE,
-  RATING_MESSAGE,
-  RATING_METADATA,
-  SPARK_RECOMMENDER,
-} from '../../contracts/pact.ts';
+import { pactFile, RATING_EXAMPLE, RATING_MESSAGE, SPARK_RECOMMENDER } from '../../contracts/pact.ts';
 import { MOVIE_ID_MAX, type RatingEvent, TIMESTAMP_MAX, USER_ID_MAX } from '../../contracts/rating.ts';
 import { type PinnedRelease, pinnedRelease } from '../../helpers/compat/pins.ts';
 import { readRelease, writeRelease } from '../../helpers/compat/releases.ts';
 import type { JsonSchema } from '../../helpers/compat/schema-diff.ts';
 import { MessageRejected, pinnedHandler } from '../support/pact/consumers.ts';
-import { pinnedInteraction } from '../support/pact/pinned-interaction.ts';
+import { PINNED_MESSAGES, pinnedInteraction, SPARK_RATING } from '../support/pact/pinned-interaction.ts';
 import {
   messageProviders,
   produce,
@@ -60,13 +54,7 @@ function sparkPinnedAt(version: string, edit: (properties: Properties) => void):
 function sparkPact(pinned: PinnedRelease, example: RatingEvent): Promise<Buffer> {
   return writePact(
     SPARK_RECOMMENDER,
-    pinnedInteraction({
-      pinned,
-      description: RATING_MESSAGE,
-      example,
-      metadata: RATING_METADATA,
-      handle: pinnedHandler(pinned, 'userId'),
-    }),
+    pinnedInteraction({ ...SPARK_RATING, pinned, example, handle: pinnedHandler(pinned, 'userId') }),
   );
 }
 
@@ -84,6 +72,18 @@ function verifyWorkingProducer(bytes: Buffer, event: RatingEvent): Promise<void>
 const committedPact = () => readFileSync(pactFile(SPARK_RECOMMENDER), 'utf8');
 
 describe('a consumer pact follows its pin', () => {
+  it.each(Object.entries(PINNED_MESSAGES))(
+    '%s: the committed pact is the one its pin in contracts/consumers.ts writes',
+    async (consumer, messages) => {
+      const bytes = await writePact(consumer, async (pact) => {
+        for (const message of messages) await pinnedInteraction(message)(pact);
+      });
+      expect(bytes.toString('utf8'), `pacts/ is stale for ${consumer}: run its pact spec`).toBe(
+        readFileSync(pactFile(consumer), 'utf8'),
+      );
+    },
+  );
+
   it('is written from the pinned release: at 1.0.0, byte for byte the committed pact, which the producer edge satisfies', async () => {
     const bytes = await sparkPact(
       sparkPinnedAt('1.0.0', () => {}),

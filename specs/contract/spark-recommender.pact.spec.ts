@@ -4,24 +4,18 @@
 // built from that release, open like Spark's from_json.
 import { test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { RATING_EXAMPLE, RATING_MESSAGE, RATING_METADATA, SPARK_RECOMMENDER } from '../../contracts/pact.ts';
+import { RATING_EXAMPLE, SPARK_RECOMMENDER } from '../../contracts/pact.ts';
 import { MOVIE_ID_MAX, USER_ID_MAX } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { ratingWithOneFieldBroken, validRating } from '../support/arbitraries.ts';
-import { handleRatingMessage, MessageRejected, SPARK_RECOMMENDER_PIN } from '../support/pact/consumers.ts';
-import { pinnedInteraction } from '../support/pact/pinned-interaction.ts';
+import { handleRatingMessage, MessageRejected } from '../support/pact/consumers.ts';
+import { pinnedInteraction, SPARK_RATING } from '../support/pact/pinned-interaction.ts';
 import { produce, RATING_RECIPE } from '../support/pact/providers.ts';
 import { installPact, writePact } from '../support/pact/write-pact.ts';
 import { expectDeterministicPact } from '../support/pact-file.ts';
 
 /** The Spark pact: one rating, matched field by field with matchers read off the pinned release's schema. */
-const ratingInteraction = pinnedInteraction({
-  pinned: SPARK_RECOMMENDER_PIN,
-  description: RATING_MESSAGE,
-  example: RATING_EXAMPLE,
-  metadata: RATING_METADATA,
-  handle: handleRatingMessage,
-});
+const ratingInteraction = pinnedInteraction(SPARK_RATING);
 
 /** Raw record values: the handler must judge bytes the producer would never write. */
 const record = (value: Record<string, unknown>, key = String(value.userId)) => ({

@@ -4,10 +4,27 @@
 // working producer's bytes against that, not against the working contract (which would agree with itself).
 import type { Pact } from '@pact-foundation/pact';
 import { expect } from 'vitest';
-import { matchersFor } from '../../../contracts/pact.ts';
+import {
+  METRIC_EXAMPLE,
+  METRIC_MESSAGE,
+  METRIC_METADATA,
+  METRICS_DASHBOARD,
+  matchersFor,
+  RATING_EXAMPLE,
+  RATING_MESSAGE,
+  RATING_METADATA,
+  SPARK_RECOMMENDER,
+} from '../../../contracts/pact.ts';
 import { type PinnedRelease, pinnedReader } from '../../../helpers/compat/pins.ts';
 import { typeboxOf } from '../../../helpers/compat/release-schema.ts';
-import { fromPactMessage, type MessageHandler } from './consumers.ts';
+import {
+  fromPactMessage,
+  handleMetricMessage,
+  handleRatingMessage,
+  METRICS_DASHBOARD_PIN,
+  type MessageHandler,
+  SPARK_RECOMMENDER_PIN,
+} from './consumers.ts';
 
 /** What one consumer's interaction is made of. */
 export interface PinnedMessage {
@@ -55,3 +72,27 @@ export function pinnedInteraction(message: PinnedMessage): (pact: Pact) => Promi
         expect(message.handle(fromPactMessage(received))).toEqual(received.contents.content);
       });
 }
+
+/** The Spark pact's one message: a rating, matched field by field off its pinned release's schema. */
+export const SPARK_RATING: PinnedMessage = {
+  pinned: SPARK_RECOMMENDER_PIN,
+  description: RATING_MESSAGE,
+  example: RATING_EXAMPLE,
+  metadata: RATING_METADATA,
+  handle: handleRatingMessage,
+};
+
+/** The dashboard pact's one message: a metric, matched field by field off its pinned release's schema. */
+export const DASHBOARD_METRIC: PinnedMessage = {
+  pinned: METRICS_DASHBOARD_PIN,
+  description: METRIC_MESSAGE,
+  example: METRIC_EXAMPLE,
+  metadata: METRIC_METADATA,
+  handle: handleMetricMessage,
+};
+
+/** Each consumer's messages by consumer name: what its pact spec writes into pacts/. */
+export const PINNED_MESSAGES: Readonly<Record<string, readonly PinnedMessage[]>> = {
+  [SPARK_RECOMMENDER]: [SPARK_RATING],
+  [METRICS_DASHBOARD]: [DASHBOARD_METRIC],
+};
