@@ -1,13 +1,14 @@
-// `ratings-kafka contracts check|release`: the compatibility gate between the working contract and the
-// releases consumers build against, and the cutting of a new release.
+// `ratings-kafka contracts check|release|pin`: the compatibility gate between the working contract and the
+// releases consumers build against, the cutting of a new release, and where a pinned consumer reads from.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_COMPATIBILITY } from '../../contracts/compatibility.ts';
-import { CONSUMERS } from '../../contracts/consumers.ts';
+import { CONSUMERS, pinOf } from '../../contracts/consumers.ts';
 import { EVENT_ARTEFACTS, GENERATED_DIR, renderArtefacts } from '../artefacts/generate.ts';
 import { decodeMetric, decodeRating } from '../codec/events.ts';
 import { checkCompatibility } from '../compat/check.ts';
+import { pinnedRelease } from '../compat/pins.ts';
 import { listReleases, loadRelease, parseVersion, writeRelease } from '../compat/releases.ts';
 import { checkJson, formatCheck, formatGithubAnnotations } from '../compat/report.ts';
 import { formatRetainedScan, scanRetainedRecords } from '../compat/retained-records.ts';
@@ -22,7 +23,7 @@ import { createProgress } from './progress.ts';
 
 /** The repository the CLI runs from: where contracts/releases lives. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ACTIONS = ['check', 'release'] as const;
+const ACTIONS = ['check', 'release', 'pin'] as const;
 const ERROR_FORMATS = ['text', 'github-actions'] as const;
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -35,6 +36,7 @@ const OPTIONS = {
 const HELP = `Usage: ratings-kafka contracts check [options]
        ratings-kafka contracts check --against-topic TOPIC [--sample N] [--brokers host:port]
        ratings-kafka contracts release <MAJOR.MINOR.PATCH>
+       ratings-kafka contracts pin <CONSUMER>
 
   check    compare the working contract (contracts/*.ts) with the releases in contracts/releases that
            each event's compatibility mode (contracts/compatibility.ts) and the consumers' pins
@@ -42,6 +44,9 @@ const HELP = `Usage: ratings-kafka contracts check [options]
            path, old and new values, the direction it breaks and the readers and consumers it breaks
   release  cut a release from the working contract: refuses an existing or older version, stale
            contracts/generated/ files, and a breaking change without a new major version
+  pin      print the folder of the release CONSUMER is pinned at (contracts/consumers.ts), after checking
+           it against its manifest: where the Spark job reads its DDL and JSON Schema (helpers/spark/run.sh
+           asks this). Consumers: ${CONSUMERS.map((c) => c.name).join(', ')}
 
 Options:
   --against-ref REF                compare with the contract committed at a git ref (tag, branch, commit)
@@ -60,23 +65,36 @@ Verdicts: BREAKING (a reader the event's mode protects refuses a record the othe
 change that is breaking, impossible, or breaking for consumers that replay older data), compatible.
 
 Exit codes (check): 0 nothing breaking (compatible changes are listed), 1 at least one breaking change or
-an edited release, 2 usage error, 3 infrastructure error.
+an edited release, 2 usage error, 3 infrastructure error. Exit codes (pin): 0, 1 when the pinned release
+is missing or edited, 2 for an unknown consumer.
 ${EXIT_CODES_HELP}`;
 
 /** The `contracts` command. */
 export const contractsCommand: Command = defineCommand({
   name: 'contracts',
-  summary: 'check the working contract against its releases, or cut a release',
+  summary: "check the working contract against its releases, cut a release, or show a consumer's pin",
   help: HELP,
   options: OPTIONS,
   positionals: true,
   async run({ values, positionals, usage }, io) {
     const [action, ...rest] = positionals;
-    if (action === undefined) usage.problem('contracts needs an action: check or release');
+    if (action === undefined) usage.problem(`contracts needs an action: ${ACTIONS.join(', ')}`);
     else if (!(ACTIONS as readonly string[]).includes(action))
-      usage.problem(`unknown contracts action "${action}": expected check or release`);
+      usage.problem(`unknown contracts action "${action}": expected ${ACTIONS.join(', ')}`);
     const format = usage.check(() => choiceFlag('error-format', values['error-format'], ERROR_FORMATS));
     let version: string | undefined;
+    if (action === 'pin') {
+      const names = CONSUMERS.map((consumer) => consumer.name);
+      const [consumer] = rest;
+      if (rest.length !== 1 || consumer === undefined)
+        usage.problem(`contracts pin needs exactly one consumer: ${names.join(', ')}`);
+      else if (!names.includes(consumer))
+        usage.problem(`no consumer "${consumer}" in contracts/consumers.ts: expected ${names.join(', ')}`);
+      for (const flag of ['against-ref', 'against-topic', 'sample'] as const)
+        if (values[flag] !== undefined) usage.problem(`--${flag} applies to contracts check only`);
+      usage.done();
+      return pin(consumer as string, io, values.json === true);
+    }
     if (action === 'release') {
       if (rest.length !== 1)
         usage.problem('contracts release needs exactly one version, e.g. contracts release 1.1.0');
@@ -138,6 +156,23 @@ function check(
     if (annotations) println(options.json ? io.stderr : io.stdout, annotations);
   }
   return result.ok ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+/** Prints the verified folder of a consumer's pinned release: one line, for scripts; or the whole pin. */
+function pin(consumer: string, io: CliIo, json: boolean): number {
+  const pinned = pinnedRelease(ROOT, pinOf(consumer));
+  if (json) {
+    const { name, release: version, reads, reader } = pinned.pin;
+    printJson(io.stdout, {
+      command: 'contracts pin',
+      consumer: name,
+      release: version,
+      reads,
+      reader,
+      dir: pinned.dir,
+    });
+  } else println(io.stdout, pinned.dir);
+  return EXIT_OK;
 }
 
 function release(version: string, io: CliIo, json: boolean): number {

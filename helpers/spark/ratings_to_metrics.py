@@ -1,6 +1,6 @@
 """The Spark recommender's reader of `ratings`: the downstream job this project's contracts are for.
 
-Reads a ratings topic from the earliest offset with the contract's generated Spark DDL, refuses every
+Reads a ratings topic from the earliest offset with its pinned release's Spark DDL, refuses every
 record the contract refuses (Spark's from_json enforces no NOT NULL, no range and no half-star grid),
 counts and averages the accepted ratings per movie, and publishes both as metric events (the contract's
 metric schema) to a metrics topic with the Kafka sink. Prints one JSON summary line; exits 1 on failure.
@@ -24,7 +24,6 @@ from typing import Any
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-CONTRACTS = Path(__file__).resolve().parents[2] / "contracts" / "generated"
 SOURCE = "spark-recommender"
 # contracts/rating.ts RATING_MAX_BYTES: the summary echoes it and the specs compare.
 RATING_MAX_BYTES = 1024
@@ -49,7 +48,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--ratings-topic", default="ratings", help="topic to read; a,b reads both")
     parser.add_argument("--metrics-topic", default="metrics", help="topic the metric events go to")
     parser.add_argument("--connector-jars", required=True, help="folder of the connector jars pyspark lacks")
-    parser.add_argument("--contracts", default=str(CONTRACTS), help="folder of the generated contracts")
+    # No default: the folder is the release the job is pinned at (contracts/consumers.ts), which only the
+    # TypeScript side can read; run.sh and the specs' runner pass it, checked against its manifest.
+    parser.add_argument(
+        "--contracts",
+        required=True,
+        help="folder of the contract release the job was built against (contracts/releases/<pin>)",
+    )
     parser.add_argument("--max-bytes", type=int, default=RATING_MAX_BYTES, help="largest value accepted")
     parser.add_argument("--verdicts", help="also write every record's verdict as JSON lines into this folder")
     parser.add_argument(

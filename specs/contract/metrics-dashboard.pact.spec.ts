@@ -1,37 +1,20 @@
 // Protects what the metrics dashboard relies on in a `metrics` record: the pact it hands our provider
-// (fields by type, units by name, topic, key, content type) and, beyond what matchers say (length limits,
-// window order, tag names), its own handler, which decodes with the contract decoder.
+// (fields by type, units by name, topic, key, content type), written from the release it is pinned at,
+// and, beyond what matchers say (length limits, window order, tag names, unknown fields), its own handler,
+// the strict decoder built from that release.
 import { test } from '@fast-check/vitest';
-import type { Pact } from '@pact-foundation/pact';
 import { describe, expect, it } from 'vitest';
-import { MetricEvent } from '../../contracts/metric.ts';
-import {
-  METRIC_EXAMPLE,
-  METRIC_MESSAGE,
-  METRIC_METADATA,
-  METRICS_DASHBOARD,
-  matchersFor,
-} from '../../contracts/pact.ts';
+import { METRIC_EXAMPLE, METRICS_DASHBOARD } from '../../contracts/pact.ts';
 import { METRICS_TOPIC } from '../../contracts/topics.ts';
 import { metricWithOneFieldBroken, validMetric } from '../support/arbitraries.ts';
-import { fromPactMessage, handleMetricMessage, MessageRejected } from '../support/pact/consumers.ts';
+import { handleMetricMessage, MessageRejected } from '../support/pact/consumers.ts';
+import { DASHBOARD_METRIC, pinnedInteraction } from '../support/pact/pinned-interaction.ts';
 import { METRIC_RECIPE, produce } from '../support/pact/providers.ts';
 import { installPact, writePact } from '../support/pact/write-pact.ts';
 import { expectDeterministicPact } from '../support/pact-file.ts';
 
-/** The dashboard pact: one metric, matched field by field with matchers read off the schema. */
-function metricInteraction(pact: Pact) {
-  return pact
-    .addAsynchronousInteraction()
-    .expectsToReceive(METRIC_MESSAGE, (builder) =>
-      builder
-        .withJSONContent(matchersFor(MetricEvent, METRIC_EXAMPLE))
-        .withMetadata(METRIC_METADATA as Parameters<typeof builder.withMetadata>[0]),
-    )
-    .executeTest(async (message) => {
-      expect(handleMetricMessage(fromPactMessage(message))).toEqual(METRIC_EXAMPLE);
-    });
-}
+/** The dashboard pact: one metric, matched field by field with matchers read off the pinned release's schema. */
+const metricInteraction = pinnedInteraction(DASHBOARD_METRIC);
 
 /** Raw record values: the handler must judge bytes the publisher would never write. */
 const record = (value: Record<string, unknown>, key = String(value.source)) => ({
@@ -89,13 +72,9 @@ describe('dashboard metric handler', () => {
   });
 
   test.prop([metricWithOneFieldBroken()], { numRuns: 500 })(
-    'refuses any metric with one field out of its domain, naming it; ignores unknown top-level fields',
-    ({ event, field, breakage }) => {
+    'refuses any metric with one field out of its domain or unknown to its release, naming it (a strict reader)',
+    ({ event, field }) => {
       const message = record(event, String(event.source));
-      if (breakage === 'unknown field' && !field.includes('.')) {
-        expect(handleMetricMessage(message)).not.toHaveProperty(field);
-        return;
-      }
       expect(() => handleMetricMessage(message)).toThrow(MessageRejected);
       expect(() => handleMetricMessage(message)).toThrow(field);
     },

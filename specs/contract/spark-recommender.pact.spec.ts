@@ -1,37 +1,21 @@
 // Protects what the Spark recommender relies on in a `ratings` record: the pact it hands our provider
-// (fields by type, topic, key, content type) and, where Pact matchers cannot reach (the half-star grid,
-// id ranges), its own handler, which decodes with the contract decoder like Spark's tolerant from_json.
+// (fields by type, topic, key, content type), written from the release it is pinned at, and, where Pact
+// matchers cannot reach (the half-star grid, id ranges), its own handler, which decodes with the reader
+// built from that release, open like Spark's from_json.
 import { test } from '@fast-check/vitest';
-import type { Pact } from '@pact-foundation/pact';
 import { describe, expect, it } from 'vitest';
-import {
-  matchersFor,
-  RATING_EXAMPLE,
-  RATING_MESSAGE,
-  RATING_METADATA,
-  SPARK_RECOMMENDER,
-} from '../../contracts/pact.ts';
-import { MOVIE_ID_MAX, RatingEvent, USER_ID_MAX } from '../../contracts/rating.ts';
+import { RATING_EXAMPLE, SPARK_RECOMMENDER } from '../../contracts/pact.ts';
+import { MOVIE_ID_MAX, USER_ID_MAX } from '../../contracts/rating.ts';
 import { RATINGS_TOPIC } from '../../contracts/topics.ts';
 import { ratingWithOneFieldBroken, validRating } from '../support/arbitraries.ts';
-import { fromPactMessage, handleRatingMessage, MessageRejected } from '../support/pact/consumers.ts';
+import { handleRatingMessage, MessageRejected } from '../support/pact/consumers.ts';
+import { pinnedInteraction, SPARK_RATING } from '../support/pact/pinned-interaction.ts';
 import { produce, RATING_RECIPE } from '../support/pact/providers.ts';
 import { installPact, writePact } from '../support/pact/write-pact.ts';
 import { expectDeterministicPact } from '../support/pact-file.ts';
 
-/** The Spark pact: one rating, matched field by field with matchers read off the schema. */
-function ratingInteraction(pact: Pact) {
-  return pact
-    .addAsynchronousInteraction()
-    .expectsToReceive(RATING_MESSAGE, (builder) =>
-      builder
-        .withJSONContent(matchersFor(RatingEvent, RATING_EXAMPLE))
-        .withMetadata(RATING_METADATA as Parameters<typeof builder.withMetadata>[0]),
-    )
-    .executeTest(async (message) => {
-      expect(handleRatingMessage(fromPactMessage(message))).toEqual(RATING_EXAMPLE);
-    });
-}
+/** The Spark pact: one rating, matched field by field with matchers read off the pinned release's schema. */
+const ratingInteraction = pinnedInteraction(SPARK_RATING);
 
 /** Raw record values: the handler must judge bytes the producer would never write. */
 const record = (value: Record<string, unknown>, key = String(value.userId)) => ({

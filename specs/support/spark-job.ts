@@ -1,10 +1,23 @@
 // Runs the Spark job (helpers/spark/ratings_to_metrics.py) on the pyspark that `npm run spark:setup`
-// installed, the way its README section says: the venv's python first on PATH.
+// installed, the way its README section says: the venv's python first on PATH, and its contract read from
+// the release spark-recommender is pinned at (contracts/consumers.ts), checked against its manifest first.
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pinOf } from '../../contracts/consumers.ts';
+import type { RatingEvent } from '../../contracts/rating.ts';
+import { pinnedRelease } from '../../helpers/compat/pins.ts';
 
 const SETUP = fileURLToPath(new URL('../../helpers/spark/setup.sh', import.meta.url));
 const JOB = fileURLToPath(new URL('../../helpers/spark/ratings_to_metrics.py', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The consumer the job stands for: its pin says which release it reads. */
+export const SPARK_CONSUMER = 'spark-recommender';
+
+/** The folder of the release the job is pinned at, verified: what `--contracts` gets unless told otherwise. */
+export const pinnedSparkContracts = (root: string = ROOT): string =>
+  pinnedRelease(root, pinOf(SPARK_CONSUMER)).dir;
 
 /**
  * JVM flags for a run of seconds: C1-only JIT and the serial collector roughly halve a 10,000-record run
@@ -40,6 +53,8 @@ export interface SparkJobOptions {
   /** When set, the job also writes each record's verdict as JSON lines into this folder. */
   verdictsDir: string | undefined;
   timeoutMs: number;
+  /** The contract folder the job reads (`--contracts`); default: its pinned release, checked first. */
+  contracts?: string;
 }
 
 /** The job's one-line JSON summary. */
@@ -61,14 +76,20 @@ export interface SparkJobSummary {
 
 /** One job run: exit code, parsed summary (undefined if none was printed), stderr's tail, wall time. */
 export interface SparkJobRun {
+  /** The contract folder the job read. */
+  contracts: string;
   code: number | null;
   summary: SparkJobSummary | undefined;
   stderrTail: string;
   wallMs: number;
 }
 
-/** Runs the job to completion; kills its process group (python and the Spark JVM) if it outlives `timeoutMs`. */
+/**
+ * Runs the job to completion; kills its process group (python and the Spark JVM) if it outlives `timeoutMs`.
+ * Throws before anything starts when the pinned release is missing or edited.
+ */
 export function runSparkJob(installation: SparkInstallation, options: SparkJobOptions): Promise<SparkJobRun> {
+  const contracts = options.contracts ?? pinnedSparkContracts();
   const args = [
     JOB,
     '--brokers',
@@ -79,6 +100,8 @@ export function runSparkJob(installation: SparkInstallation, options: SparkJobOp
     options.metricsTopic,
     '--connector-jars',
     installation.connectorJars,
+    '--contracts',
+    contracts,
     ...(options.verdictsDir === undefined ? [] : ['--verdicts', options.verdictsDir]),
   ];
   const started = performance.now();
@@ -118,7 +141,39 @@ export function runSparkJob(installation: SparkInstallation, options: SparkJobOp
       } catch {
         summary = undefined;
       }
-      resolve({ code, summary, stderrTail: stderr, wallMs: performance.now() - started });
+      resolve({ contracts, code, summary, stderrTail: stderr, wallMs: performance.now() - started });
     });
   });
+}
+
+/** One record's verdict as the job writes it with `--verdicts`: coordinates, the parsed fields, the refusal. */
+export interface SparkVerdict {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  userId: number | null;
+  movieId: number | null;
+  rating: number | null;
+  /** A BIGINT, written as a string so that JSON.parse cannot round it. */
+  timestamp: string | null;
+  /** Why the job refused the record; null: accepted. */
+  refusal: string | null;
+}
+
+/** Every verdict the job wrote into `dir`: Spark's JSON sink leaves `part-*.json` files of one row a line. */
+export function sparkVerdictsIn(dir: string): SparkVerdict[] {
+  const parts = readdirSync(dir).filter((name) => name.startsWith('part-') && name.endsWith('.json'));
+  return parts.flatMap((name) =>
+    readFileSync(join(dir, name), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as SparkVerdict),
+  );
+}
+
+/** The rating fields of a verdict or of a written event, the timestamp as its digits: how the two compare. */
+export function ratingFields(source: SparkVerdict | RatingEvent): Record<keyof RatingEvent, unknown> {
+  const { userId, movieId, rating, timestamp } = source;
+  return { userId, movieId, rating, timestamp: timestamp === null ? null : String(timestamp) };
 }

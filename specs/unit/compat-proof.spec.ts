@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { READER_KINDS, type ReaderKind } from '../../contracts/compatibility.ts';
 import { metricInvariants } from '../../contracts/metric.ts';
 import { renderArtefacts } from '../../helpers/artefacts/generate.ts';
-import { createDecoder, type Decoder } from '../../helpers/codec/decode.ts';
+import type { Decoder } from '../../helpers/codec/decode.ts';
+import { releaseReader } from '../../helpers/compat/release-reader.ts';
 import { typeboxOf } from '../../helpers/compat/release-schema.ts';
 import { listReleases, loadRelease, snapshotOf } from '../../helpers/compat/releases.ts';
 import { diffSchemas, type JsonSchema } from '../../helpers/compat/schema-diff.ts';
@@ -22,28 +23,11 @@ const release = loadRelease(ROOT, '1.0.0');
 const RATING = release.schemas.get('RatingEvent') as JsonSchema;
 const METRIC = release.schemas.get('MetricEvent') as JsonSchema;
 
-/** Every object level of `json` made open: what a reader that ignores unknown fields everywhere checks. */
-function openEverywhere(json: JsonSchema): JsonSchema {
-  const copy = clone(json);
-  const walk = (node: JsonSchema) => {
-    if (node.type === 'object' && node.patternProperties === undefined) node.additionalProperties = true;
-    for (const child of Object.values((node.properties ?? {}) as Record<string, JsonSchema>)) walk(child);
-  };
-  walk(copy);
-  return copy;
-}
-
 const invariantsOf = (json: JsonSchema) => (json.title === 'MetricEvent' ? metricInvariants : undefined);
 
 /** A decoder of `kind` built from `json`, as a consumer of that schema builds it. */
-function readerOf(json: JsonSchema, kind: ReaderKind): Decoder<unknown> {
-  const schema = typeboxOf(kind === 'spark' ? openEverywhere(json) : json) as never;
-  const invariants = invariantsOf(json) as never;
-  return createDecoder(
-    { schema, maxBytes: 1 << 20, ...(invariants ? { invariants } : {}) },
-    { unknownFields: kind === 'strict' ? 'reject' : 'ignore' },
-  );
-}
+const readerOf = (json: JsonSchema, kind: ReaderKind): Decoder<unknown> =>
+  releaseReader(json, kind, { maxBytes: 1 << 20, invariants: invariantsOf(json) as never });
 
 /** The records a writer of `json` may send, edges included; an open top level also sends a field it does not declare. */
 function recordsOf(json: JsonSchema): fc.Arbitrary<unknown> {

@@ -1,11 +1,16 @@
 // What the downstream consumers do with a record, as code both the Pact consumer specs and the broker
-// round trip run: decode the value tolerantly (Spark's from_json ignores unknown fields) and check the key.
-
+// round trip run: decode the value with the reader each consumer's pin builds (its release, its kind of
+// reader: Spark's from_json ignores unknown fields, the dashboard's strict decoder refuses them) and check
+// the key. A consumer deployed at 1.0.0 judges today's records with 1.0.0's rules, not the working ones.
+import { fileURLToPath } from 'node:url';
+import { pinOf } from '../../../contracts/consumers.ts';
 import type { MetricEvent } from '../../../contracts/metric.ts';
 import type { RatingEvent } from '../../../contracts/rating.ts';
 import type { DecodeResult } from '../../../helpers/codec/decode.ts';
-import { decodeMetric, decodeRating } from '../../../helpers/codec/events.ts';
+import { type PinnedRelease, pinnedReader, pinnedRelease } from '../../../helpers/compat/pins.ts';
 import { CheckFailedError } from '../../../helpers/errors.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A record as a consumer receives it: value bytes (or already parsed JSON) and its metadata. */
 export interface ReceivedMessage {
@@ -20,22 +25,39 @@ export class MessageRejected extends CheckFailedError {
   override readonly name: string = 'MessageRejected';
 }
 
-const decodeTolerantRating = decodeRating({ unknownFields: 'ignore' });
-const decodeTolerantMetric = decodeMetric({ unknownFields: 'ignore' });
+/** A consumer's record handler: the event, or {@link MessageRejected} with the reason. */
+export type MessageHandler<T> = (message: ReceivedMessage) => T;
 
-/** The Spark recommender's reader: a valid rating keyed by its userId, or {@link MessageRejected}. */
-export function handleRatingMessage(message: ReceivedMessage): RatingEvent {
-  const event = accepted(decodeTolerantRating(bytesOf(message.value)), message.topic);
-  expectKey(message, String(event.userId), 'userId');
-  return event;
+/**
+ * The handler of the consumer `pinned` names: decodes with the reader built from its pinned release and
+ * requires the record key to be the event's `keyField`. Typed as the working event (what our specs
+ * compare with); what it accepts is the release's.
+ */
+export function pinnedHandler<T>(pinned: PinnedRelease, keyField: string): MessageHandler<T> {
+  const decode = pinnedReader(pinned);
+  return (message) => {
+    const event = accepted(decode(bytesOf(message.value)), message.topic) as Record<string, unknown>;
+    expectKey(message, String(event[keyField]), keyField);
+    return event as T;
+  };
 }
 
-/** The metrics dashboard's reader: a valid metric keyed by its source, or {@link MessageRejected}. */
-export function handleMetricMessage(message: ReceivedMessage): MetricEvent {
-  const event = accepted(decodeTolerantMetric(bytesOf(message.value)), message.topic);
-  expectKey(message, event.source, 'source');
-  return event;
-}
+/** The Spark recommender's pinned release (contracts/consumers.ts), checked against its manifest. */
+export const SPARK_RECOMMENDER_PIN: PinnedRelease = pinnedRelease(ROOT, pinOf('spark-recommender'));
+/** The metrics dashboard's pinned release. */
+export const METRICS_DASHBOARD_PIN: PinnedRelease = pinnedRelease(ROOT, pinOf('metrics-dashboard'));
+
+/** The Spark recommender's reader: a rating its release allows, keyed by its userId, or {@link MessageRejected}. */
+export const handleRatingMessage: MessageHandler<RatingEvent> = pinnedHandler(
+  SPARK_RECOMMENDER_PIN,
+  'userId',
+);
+
+/** The metrics dashboard's reader: a metric its release allows, keyed by its source, or {@link MessageRejected}. */
+export const handleMetricMessage: MessageHandler<MetricEvent> = pinnedHandler(
+  METRICS_DASHBOARD_PIN,
+  'source',
+);
 
 /**
  * Reads a Pact message (`{ contents: { content }, metadata }`) as a record. Pact hands JSON content over
